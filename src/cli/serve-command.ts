@@ -1,0 +1,47 @@
+import pino from 'pino';
+import { type Config, scimBaseUrl } from '../config/config.js';
+import type { DirectoryStore } from '../directory/ports.js';
+import { bootstrapDemo } from '../directory/demo.js';
+import { buildApp } from '../http/app.js';
+import { openStore } from '../storage/open-store.js';
+
+/**
+ * Runs the HTTP service until SIGTERM or SIGINT, then stops accepting, lets in-flight requests
+ * finish, and closes the database.
+ */
+export async function serve(config: Config, options: { demo: boolean }): Promise<void> {
+  const logger = pino({ level: config.logLevel, redact: ['req.headers.authorization'] });
+  const store = await openStore(config.database);
+  if (options.demo) await announceDemo(store, config);
+  const app = await buildApp({ store, config, logger });
+  await app.listen({ host: config.host, port: config.port });
+  logger.info({ url: config.publicUrl, database: config.database }, 'roster is ready');
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    await app.close();
+    await store.close();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  process.once('SIGINT', () => void stop('SIGINT'));
+}
+
+async function announceDemo(store: DirectoryStore, config: Config): Promise<void> {
+  const demo = await bootstrapDemo(store);
+  if (!demo) return;
+  const base = scimBaseUrl(config);
+  process.stdout.write(
+    [
+      '',
+      `  Created the demo workspace '${demo.workspace.slug}' (enterprise plan, ${demo.workspace.seats} seats) with SCIM enabled.`,
+      `  SCIM base URL:  ${base}`,
+      `  Bearer token:   ${demo.token}   (shown once; rotate with: npm run --silent roster -- scim rotate-token ${demo.workspace.slug})`,
+      '',
+      `  Try: curl -H "Authorization: Bearer ${demo.token}" ${base}/Users`,
+      '',
+    ].join('\n'),
+  );
+}

@@ -1,0 +1,51 @@
+import type { ScimLimits } from '../directory/scim-users.js';
+
+/** Configuration, parsed once from the environment and the command line, then frozen. */
+export interface Config {
+  readonly database: string;
+  readonly host: string;
+  readonly port: number;
+  /** Public origin clients use, without a trailing slash; SCIM lives under `${publicUrl}/scim/v2`. */
+  readonly publicUrl: string;
+  readonly logLevel: string;
+  readonly bodyLimit: number;
+  readonly scim: ScimLimits;
+}
+
+export const DEFAULT_DATABASE = './data/roster.db';
+
+export function databaseFrom(option: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+  return option ?? env.ROSTER_DATABASE ?? DEFAULT_DATABASE;
+}
+
+export function loadConfig(
+  options: { database?: string; host?: string; port?: number },
+  env: NodeJS.ProcessEnv = process.env,
+): Config {
+  const host = options.host ?? env.ROSTER_HOST ?? '127.0.0.1';
+  const port = options.port ?? integer(env.ROSTER_PORT, 8080);
+  const publicUrl = (env.ROSTER_PUBLIC_URL ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`).replace(/\/+$/, '');
+  return Object.freeze({
+    database: databaseFrom(options.database, env),
+    host,
+    port,
+    publicUrl,
+    logLevel: env.ROSTER_LOG_LEVEL ?? 'info',
+    bodyLimit: integer(env.ROSTER_BODY_LIMIT, 1024 * 1024),
+    scim: Object.freeze({
+      maxResults: integer(env.ROSTER_SCIM_MAX_RESULTS, 1000),
+      defaultCount: integer(env.ROSTER_SCIM_DEFAULT_COUNT, 100),
+      maxOperations: integer(env.ROSTER_SCIM_MAX_OPERATIONS, 1000),
+      maxFilterLength: integer(env.ROSTER_SCIM_MAX_FILTER_LENGTH, 4096),
+    }),
+  });
+}
+
+function integer(value: string | undefined, fallback: number): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`expected a whole number, got '${value}'`);
+  return n;
+}
+
+export const scimBaseUrl = (config: Pick<Config, 'publicUrl'>): string => `${config.publicUrl}/scim/v2`;

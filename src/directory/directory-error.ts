@@ -1,0 +1,23 @@
+/** Failures of app-side administration (CLI, console); SCIM requests fail with ScimError instead. */
+export type DirectoryErrorCode =
+  | 'workspaceNotFound'
+  | 'workspaceExists'
+  | 'invalidArgument'
+  | 'notEnterprise'
+  | 'ssoNotConfigured'
+  | 'scimNotEnabled'
+  | 'roleNotFound'
+  | 'roleExists'
+  | 'teamExists'
+  | 'userExists'
+  | 'seatLimit';
+
+export class DirectoryError extends Error {
+  constructor(
+    readonly code: DirectoryErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'DirectoryError';
+  }
+}

@@ -1,0 +1,129 @@
+/** The directory's records. Times are ISO-8601 UTC strings. */
+
+export type Plan = 'standard' | 'business' | 'enterprise';
+export const PLANS: readonly Plan[] = ['standard', 'business', 'enterprise'];
+export type LoginPolicy = 'sso_only' | 'sso_and_password';
+export type Provider = 'azure' | 'okta' | 'onelogin' | 'generic';
+export const PROVIDERS: readonly Provider[] = ['azure', 'okta', 'onelogin', 'generic'];
+
+export interface Workspace {
+  readonly id: string;
+  readonly slug: string;
+  readonly name: string;
+  readonly plan: Plan;
+  /** User licenses: every active non-guest user takes one. */
+  readonly seats: number;
+  readonly defaultLanguage: string;
+  readonly loginPolicy: LoginPolicy;
+  readonly createdAt: string;
+}
+
+export interface SsoConfig {
+  readonly workspaceId: string;
+  readonly issuer: string;
+  readonly clientId: string;
+  readonly clientSecret: string;
+  readonly updatedAt: string;
+}
+
+export interface ScimIntegration {
+  readonly workspaceId: string;
+  readonly id: string;
+  readonly provider: Provider;
+  /** The client application that authenticates the IdP ("API access"). */
+  readonly clientName: string;
+  readonly createdAt: string;
+  readonly disabledAt: string | null;
+}
+
+export interface ScimToken {
+  readonly workspaceId: string;
+  readonly id: string;
+  readonly integrationId: string;
+  readonly tokenHash: string;
+  readonly createdAt: string;
+  readonly revokedAt: string | null;
+}
+
+export interface Role {
+  readonly workspaceId: string;
+  readonly id: string;
+  readonly name: string;
+  /** Permission level: higher means more rights. */
+  readonly level: number;
+  readonly isGuest: boolean;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly version: number;
+}
+
+export interface Team {
+  readonly workspaceId: string;
+  readonly id: string;
+  readonly name: string;
+  readonly createdAt: string;
+}
+
+/** An email, phone number or address of a user (the app's "contact infos"). */
+export interface Contact {
+  readonly value?: string;
+  readonly display?: string;
+  readonly type?: string;
+  readonly primary?: boolean;
+  readonly formatted?: string;
+  readonly streetAddress?: string;
+  readonly locality?: string;
+  readonly region?: string;
+  readonly postalCode?: string;
+  readonly country?: string;
+}
+
+export interface Contacts {
+  readonly emails: readonly Contact[];
+  readonly phoneNumbers: readonly Contact[];
+  readonly addresses: readonly Contact[];
+}
+
+/** Profile fields an IdP may set. Undefined means "not set". */
+export interface UserProfile {
+  readonly userName: string;
+  readonly externalId?: string;
+  readonly formattedName?: string;
+  readonly familyName?: string;
+  readonly givenName?: string;
+  readonly middleName?: string;
+  readonly honorificPrefix?: string;
+  readonly honorificSuffix?: string;
+  readonly displayName?: string;
+  readonly nickName?: string;
+  readonly title?: string;
+  readonly userType?: string;
+  readonly preferredLanguage?: string;
+  readonly locale?: string;
+  readonly timezone?: string;
+  readonly employeeNumber?: string;
+  readonly costCenter?: string;
+  readonly organization?: string;
+  readonly division?: string;
+  readonly department?: string;
+  readonly managerId?: string;
+  readonly contacts: Contacts;
+}
+
+export interface User extends UserProfile {
+  readonly workspaceId: string;
+  readonly id: string;
+  /** The account email: userName when it is an address, else the first work email. */
+  readonly email: string;
+  readonly active: boolean;
+  /** Removed from the SCIM view by DELETE; the person and their data stay in the app. */
+  readonly scimDeleted: boolean;
+  readonly roleId: string;
+  readonly teamIds: readonly string[];
+  readonly scimManaged: boolean;
+  readonly lastSyncedAt: string | null;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  /** Incremented on every write; the weak ETag is derived from it. */
+  readonly version: number;
+}

@@ -1,0 +1,93 @@
+import type { ResolvedFilter } from '../scim/filter/ast.js';
+import type { ResolvedAttribute } from '../scim/schema/resource-type.js';
+import type { Role, ScimIntegration, ScimToken, SsoConfig, Team, User, Workspace } from './model.js';
+
+/**
+ * The storage interface the directory owns. Adapters (storage/) implement it for SQLite and
+ * PostgreSQL and translate driver errors into `StoreConflict`.
+ */
+export interface DirectoryStore {
+  /** Runs `work` in one transaction: it commits when `work` resolves and rolls back when it throws. */
+  transaction<T>(work: (repos: Repositories) => Promise<T>): Promise<T>;
+  /** Reads outside a transaction. */
+  readonly read: Repositories;
+  close(): Promise<void>;
+}
+
+export interface Repositories {
+  readonly workspaces: WorkspaceRepository;
+  readonly integrations: IntegrationRepository;
+  readonly roles: RoleRepository;
+  readonly teams: TeamRepository;
+  readonly users: UserRepository;
+}
+
+export interface WorkspaceRepository {
+  insert(workspace: Workspace): Promise<void>;
+  bySlug(slug: string): Promise<Workspace | undefined>;
+  byId(id: string): Promise<Workspace | undefined>;
+  list(): Promise<Workspace[]>;
+  /** Locks the workspace row for the transaction (seat accounting); a no-op on SQLite. */
+  lock(id: string): Promise<void>;
+  saveSso(config: SsoConfig): Promise<void>;
+  sso(workspaceId: string): Promise<SsoConfig | undefined>;
+}
+
+export interface IntegrationRepository {
+  insert(integration: ScimIntegration): Promise<void>;
+  active(workspaceId: string): Promise<ScimIntegration | undefined>;
+  disable(workspaceId: string, id: string, at: string): Promise<void>;
+  insertToken(token: ScimToken): Promise<void>;
+  /** Finds a token by the hash of its secret, revoked or not. */
+  tokenByHash(tokenHash: string): Promise<ScimToken | undefined>;
+  revokeTokens(workspaceId: string, integrationId: string | undefined, at: string): Promise<number>;
+}
+
+export interface RoleRepository {
+  insert(role: Role): Promise<void>;
+  update(role: Role): Promise<void>;
+  byId(workspaceId: string, id: string): Promise<Role | undefined>;
+  byName(workspaceId: string, name: string): Promise<Role | undefined>;
+  list(workspaceId: string): Promise<Role[]>;
+}
+
+export interface TeamRepository {
+  insert(team: Team): Promise<void>;
+  list(workspaceId: string): Promise<Team[]>;
+  byNames(workspaceId: string, names: readonly string[]): Promise<Team[]>;
+  byIds(workspaceId: string, ids: readonly string[]): Promise<Team[]>;
+}
+
+/** A user search compiled to SQL by the adapter (RFC 7644 §3.4.2). */
+export interface UserQuery {
+  readonly filter?: ResolvedFilter;
+  readonly sortBy?: ResolvedAttribute;
+  readonly descending?: boolean;
+  /** Zero-based offset. */
+  readonly offset: number;
+  readonly limit: number;
+  /** Only users visible over SCIM (not removed by DELETE). */
+  readonly scimVisibleOnly: boolean;
+}
+
+export interface UserRepository {
+  insert(user: User): Promise<void>;
+  /** Writes the user if its stored version is `expectedVersion`; false when it changed meanwhile. */
+  update(user: User, expectedVersion: number): Promise<boolean>;
+  byId(workspaceId: string, id: string, options?: { forUpdate?: boolean }): Promise<User | undefined>;
+  byUserName(workspaceId: string, userName: string): Promise<User | undefined>;
+  byEmail(workspaceId: string, email: string): Promise<User | undefined>;
+  search(workspaceId: string, query: UserQuery): Promise<{ users: User[]; total: number }>;
+  /** Active non-guest users: the seats in use. */
+  countSeatsUsed(workspaceId: string): Promise<number>;
+  /** Display names of users by id (managers, group members). */
+  displayNames(workspaceId: string, ids: readonly string[]): Promise<Map<string, string>>;
+}
+
+/** A unique constraint refused a write (SQLite SQLITE_CONSTRAINT_UNIQUE, PostgreSQL 23505). */
+export class StoreConflict extends Error {
+  constructor(readonly constraint: string) {
+    super(`unique constraint ${constraint} violated`);
+    this.name = 'StoreConflict';
+  }
+}

@@ -1,0 +1,102 @@
+import { DirectoryError } from './directory-error.js';
+import { newId, nowIso } from './ids.js';
+import type { Provider, ScimIntegration, Workspace } from './model.js';
+import { PROVIDERS } from './model.js';
+import type { DirectoryStore, Repositories } from './ports.js';
+import { generateToken, hashToken, sameHash } from './tokens.js';
+import { requireWorkspace } from './workspaces.js';
+
+export const CLIENT_APPLICATION_NAME = 'API access';
+
+export interface IssuedToken {
+  readonly integration: ScimIntegration;
+  /** The bearer token in clear text: shown once, never stored. */
+  readonly token: string;
+}
+
+/**
+ * Enables SCIM for a workspace (the article's "Preparing for SCIM"): only on the enterprise
+ * plan with SSO configured. Creates the integration with its "API access" client application
+ * and issues its first token.
+ */
+export async function enableScim(store: DirectoryStore, slug: string, provider: Provider): Promise<IssuedToken> {
+  if (!PROVIDERS.includes(provider)) {
+    throw new DirectoryError('invalidArgument', `provider must be one of ${PROVIDERS.join(', ')}`);
+  }
+  const workspace = await requireWorkspace(store, slug);
+  if (workspace.plan !== 'enterprise') {
+    throw new DirectoryError(
+      'notEnterprise',
+      `SCIM provisioning needs the enterprise plan; workspace '${slug}' is on '${workspace.plan}'`,
+    );
+  }
+  return store.transaction(async (repos) => {
+    if (!(await repos.workspaces.sso(workspace.id))) {
+      throw new DirectoryError('ssoNotConfigured', `configure single sign-on first: roster sso configure ${slug} …`);
+    }
+    const existing = await repos.integrations.active(workspace.id);
+    const now = nowIso();
+    if (existing) {
+      await repos.integrations.revokeTokens(workspace.id, existing.id, now);
+      await repos.integrations.disable(workspace.id, existing.id, now);
+    }
+    const integration: ScimIntegration = {
+      workspaceId: workspace.id,
+      id: newId(),
+      provider,
+      clientName: CLIENT_APPLICATION_NAME,
+      createdAt: now,
+      disabledAt: null,
+    };
+    await repos.integrations.insert(integration);
+    return { integration, token: await issueToken(repos, integration) };
+  });
+}
+
+/** Issues a new token and revokes the old ones in the same transaction. */
+export async function rotateToken(store: DirectoryStore, slug: string): Promise<IssuedToken> {
+  const workspace = await requireWorkspace(store, slug);
+  return store.transaction(async (repos) => {
+    const integration = await requireIntegration(repos, workspace);
+    await repos.integrations.revokeTokens(workspace.id, integration.id, nowIso());
+    return { integration, token: await issueToken(repos, integration) };
+  });
+}
+
+export async function disableScim(store: DirectoryStore, slug: string): Promise<{ revoked: number }> {
+  const workspace = await requireWorkspace(store, slug);
+  return store.transaction(async (repos) => {
+    const integration = await requireIntegration(repos, workspace);
+    const now = nowIso();
+    const revoked = await repos.integrations.revokeTokens(workspace.id, undefined, now);
+    await repos.integrations.disable(workspace.id, integration.id, now);
+    return { revoked };
+  });
+}
+
+/** Finds the workspace a bearer token belongs to; undefined for unknown or revoked tokens. */
+export async function authenticate(store: DirectoryStore, token: string): Promise<Workspace | undefined> {
+  const hash = hashToken(token);
+  const record = await store.read.integrations.tokenByHash(hash);
+  if (!record || record.revokedAt !== null || !sameHash(record.tokenHash, hash)) return undefined;
+  return store.read.workspaces.byId(record.workspaceId);
+}
+
+async function requireIntegration(repos: Repositories, workspace: Workspace): Promise<ScimIntegration> {
+  const integration = await repos.integrations.active(workspace.id);
+  if (!integration) throw new DirectoryError('scimNotEnabled', `SCIM is not enabled for workspace '${workspace.slug}'`);
+  return integration;
+}
+
+async function issueToken(repos: Repositories, integration: ScimIntegration): Promise<string> {
+  const token = generateToken();
+  await repos.integrations.insertToken({
+    workspaceId: integration.workspaceId,
+    id: newId(),
+    integrationId: integration.id,
+    tokenHash: hashToken(token),
+    createdAt: nowIso(),
+    revokedAt: null,
+  });
+  return token;
+}

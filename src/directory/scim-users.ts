@@ -1,0 +1,286 @@
+import { ScimError } from '../scim/errors.js';
+import { parseFilter } from '../scim/filter/filter-parser.js';
+import { resolveFilter } from '../scim/filter/filter-resolver.js';
+import { type ListResponse, listResponse } from '../scim/messages/list-response.js';
+import { parsePatchRequest } from '../scim/messages/patch-request.js';
+import type { SearchRequest } from '../scim/messages/search-request.js';
+import { applyPatch } from '../scim/patch/patch-engine.js';
+import { parseProjection, type Projection, projectResource } from '../scim/schema/projection.js';
+import { checkResource, type ScimResource } from '../scim/schema/resource-checker.js';
+import { USER_RESOURCE_TYPE } from '../scim/schema/resource-type.js';
+import { URN } from '../scim/schema/urns.js';
+import { isJsonObject, type JsonObject } from '../scim/schema/value-normalizer.js';
+import { newId, nowIso } from './ids.js';
+import type { User, Workspace } from './model.js';
+import { type DirectoryStore, type Repositories, StoreConflict } from './ports.js';
+import { assembleUser, assembleUsers } from './user-assembler.js';
+import { accountEmail, profileFromResource, userVersion } from './user-resource.js';
+import { checkTimezone, normalizeLanguage } from './user-rules.js';
+
+/** Limits of the SCIM Users endpoint, from configuration. */
+export interface ScimLimits {
+  readonly maxResults: number;
+  readonly defaultCount: number;
+  readonly maxOperations: number;
+  readonly maxFilterLength: number;
+}
+
+/** The outcome of a SCIM write: the resource to return and notes for the provisioning log. */
+export interface WriteResult {
+  readonly resource: ScimResource;
+  readonly warnings: readonly string[];
+  readonly created?: boolean;
+}
+
+export interface RequestContext {
+  readonly workspace: Workspace;
+  readonly baseUrl: string;
+  /** The client's If-Match header (RFC 7644 §3.14), if any. */
+  readonly ifMatch?: string;
+}
+
+/**
+ * The Users endpoint's behaviour over the directory (RFC 7644 §3.2–§3.6). Each write runs in
+ * one transaction and either applies fully or changes nothing.
+ */
+export class ScimUserService {
+  constructor(
+    private readonly store: DirectoryStore,
+    private readonly limits: ScimLimits,
+  ) {}
+
+  async list(context: RequestContext, request: SearchRequest): Promise<ListResponse<ScimResource>> {
+    const type = USER_RESOURCE_TYPE;
+    const filter = request.filter
+      ? resolveFilter(parseFilter(request.filter, { maxLength: this.limits.maxFilterLength }), type)
+      : undefined;
+    const sortBy = request.sortBy ? type.resolve(request.sortBy) : undefined;
+    if (request.sortBy && !sortBy) throw ScimError.invalidParameter(`'sortBy' names an unknown attribute '${request.sortBy}'`);
+    const projection = parseProjection(type, request.attributes, request.excludedAttributes);
+    const workspaceId = context.workspace.id;
+    const { users, total } = await this.store.read.users.search(workspaceId, {
+      ...(filter ? { filter } : {}),
+      ...(sortBy ? { sortBy } : {}),
+      descending: request.sortOrder === 'descending',
+      offset: request.startIndex - 1,
+      limit: request.count,
+      scimVisibleOnly: true,
+    });
+    const resources = await assembleUsers(this.store.read, workspaceId, users, context.baseUrl);
+    return listResponse(
+      resources.map((r) => projectResource(type, r, projection)),
+      total,
+      request.startIndex,
+    );
+  }
+
+  async get(context: RequestContext, id: string, projection: Projection): Promise<ScimResource> {
+    const user = await this.store.read.users.byId(context.workspace.id, id);
+    if (!user || user.scimDeleted) throw notFound(id);
+    const resource = await assembleUser(this.store.read, context.workspace.id, user, context.baseUrl);
+    return projectResource(USER_RESOURCE_TYPE, resource, projection);
+  }
+
+  /** POST /Users (RFC 7644 §3.3). A userName removed by DELETE brings the same person back. */
+  async create(context: RequestContext, body: unknown): Promise<WriteResult> {
+    const checked = checkResource(USER_RESOURCE_TYPE, body);
+    const asserted = withoutNulls(checked.resource);
+    return this.write(async (repos) => {
+      const workspace = context.workspace;
+      const userName = String(asserted.userName);
+      const existing = await repos.users.byUserName(workspace.id, userName);
+      if (existing && !existing.scimDeleted) {
+        throw ScimError.uniqueness(`userName '${userName}' is already taken in this workspace`);
+      }
+      if (existing) {
+        const base = await assembleUser(repos, workspace.id, existing, context.baseUrl, { derive: false });
+        const merged = mergeAsserted(base, checked.resource);
+        if (asserted.active === undefined) merged.active = true;
+        const warnings = [...checked.warnings, `brought back user ${existing.id}, removed earlier by DELETE`];
+        return this.save(repos, context, existing, merged, warnings, { revive: true });
+      }
+      const roles = await repos.roles.list(workspace.id);
+      const defaultRole = roles.filter((r) => !r.isGuest).sort((a, b) => a.level - b.level)[0];
+      if (!defaultRole) throw new TypeError(`workspace ${workspace.slug} has no non-guest role`);
+      const now = nowIso();
+      const draft: User = {
+        workspaceId: workspace.id,
+        id: newId(),
+        userName,
+        email: '',
+        active: true,
+        scimDeleted: false,
+        roleId: defaultRole.id,
+        teamIds: [],
+        scimManaged: true,
+        lastSyncedAt: now,
+        createdAt: now,
+        updatedAt: now,
+        version: 0,
+        contacts: { emails: [], phoneNumbers: [], addresses: [] },
+      };
+      const resource = { ...asserted, active: asserted.active ?? true };
+      return this.save(repos, context, draft, resource, checked.warnings, { insert: true });
+    });
+  }
+
+  /** PUT /Users/{id}: attributes the body leaves out stay as they are (RFC 7644 §3.5.1 allows it). */
+  async replace(context: RequestContext, id: string, body: unknown): Promise<WriteResult> {
+    const checked = checkResource(USER_RESOURCE_TYPE, body);
+    return this.write(async (repos) => {
+      const user = await this.lockVisible(repos, context, id);
+      const base = await assembleUser(repos, context.workspace.id, user, context.baseUrl, { derive: false });
+      return this.save(repos, context, user, mergeAsserted(base, checked.resource), checked.warnings, {});
+    });
+  }
+
+  /** PATCH /Users/{id} (RFC 7644 §3.5.2). */
+  async patch(context: RequestContext, id: string, body: unknown): Promise<WriteResult> {
+    const operations = parsePatchRequest(body, { maxOperations: this.limits.maxOperations });
+    return this.write(async (repos) => {
+      const user = await this.lockVisible(repos, context, id);
+      const base = await assembleUser(repos, context.workspace.id, user, context.baseUrl, { derive: false });
+      const patched = applyPatch(USER_RESOURCE_TYPE, base, operations);
+      return this.save(repos, context, user, patched.resource, patched.warnings, {});
+    });
+  }
+
+  /** DELETE /Users/{id}: deactivates the person in the app and removes them from the SCIM view. */
+  async delete(context: RequestContext, id: string): Promise<void> {
+    await this.write(async (repos) => {
+      const user = await this.lockVisible(repos, context, id);
+      const now = nowIso();
+      const removed: User = { ...user, active: false, scimDeleted: true, updatedAt: now, lastSyncedAt: now, version: user.version + 1 };
+      await this.update(repos, removed, user.version);
+      return { resource: {}, warnings: [] };
+    });
+  }
+
+  private async write(work: (repos: Repositories) => Promise<WriteResult>): Promise<WriteResult> {
+    try {
+      return await this.store.transaction(work);
+    } catch (error) {
+      if (error instanceof StoreConflict && error.constraint === 'users_user_name') {
+        throw ScimError.uniqueness('userName is already taken in this workspace');
+      }
+      throw error;
+    }
+  }
+
+  private async lockVisible(repos: Repositories, context: RequestContext, id: string): Promise<User> {
+    const user = await repos.users.byId(context.workspace.id, id, { forUpdate: true });
+    if (!user || user.scimDeleted) throw notFound(id);
+    if (context.ifMatch && context.ifMatch.trim() !== '*' && context.ifMatch.trim() !== userVersion(user)) {
+      throw new ScimError('preconditionFailed', `the user's version is ${userVersion(user)}, not ${context.ifMatch}`);
+    }
+    return user;
+  }
+
+  /** Applies a complete stored-form resource to a user: the workspace rules, then one write. */
+  private async save(
+    repos: Repositories,
+    context: RequestContext,
+    user: User,
+    resource: ScimResource,
+    inputWarnings: readonly string[],
+    mode: { insert?: boolean; revive?: boolean },
+  ): Promise<WriteResult> {
+    const workspace = context.workspace;
+    const warnings = [...inputWarnings];
+    const { profile, active, teamNames } = profileFromResource(resource);
+    let adjusted = { ...profile };
+    if (adjusted.preferredLanguage !== undefined) {
+      const { language, warning } = normalizeLanguage(adjusted.preferredLanguage, workspace.defaultLanguage);
+      adjusted = { ...adjusted, preferredLanguage: language };
+      if (warning) warnings.push(warning);
+    }
+    if (adjusted.timezone !== undefined) checkTimezone(adjusted.timezone);
+    const email = accountEmail(adjusted);
+    if (!email) {
+      throw ScimError.invalidValue(
+        `user '${adjusted.userName}' needs an email: userName is not an email address and no work email was given`,
+      );
+    }
+    const teams = await repos.teams.byNames(workspace.id, teamNames);
+    const missing = teamNames.filter((name) => !teams.some((t) => t.name === name));
+    if (missing.length > 0) {
+      throw ScimError.invalidValue(`unknown team ${missing.map((n) => `'${n}'`).join(', ')}: teams are matched by exact name`);
+    }
+    const nextActive = active ?? user.active;
+    const now = nowIso();
+    const next: User = {
+      ...adjusted,
+      workspaceId: user.workspaceId,
+      id: user.id,
+      email,
+      active: nextActive,
+      scimDeleted: false,
+      roleId: user.roleId,
+      teamIds: teamNames.map((name) => teams.find((t) => t.name === name)?.id as string),
+      scimManaged: true,
+      lastSyncedAt: now,
+      createdAt: user.createdAt,
+      updatedAt: now,
+      version: user.version + 1,
+    };
+    if (nextActive && (mode.insert || !user.active)) await this.claimSeat(repos, workspace, next);
+    if (mode.insert) await repos.users.insert(next);
+    else await this.update(repos, next, user.version);
+    const stored = await assembleUser(repos, workspace.id, next, context.baseUrl);
+    return { resource: projectResource(USER_RESOURCE_TYPE, stored, { attributes: [], excludedAttributes: [] }), warnings, created: mode.insert === true || mode.revive === true };
+  }
+
+  private async claimSeat(repos: Repositories, workspace: Workspace, user: User): Promise<void> {
+    const role = await repos.roles.byId(workspace.id, user.roleId);
+    if (role?.isGuest) return;
+    await repos.workspaces.lock(workspace.id);
+    const current = await repos.workspaces.byId(workspace.id);
+    const used = await repos.users.countSeatsUsed(workspace.id);
+    const seats = current?.seats ?? workspace.seats;
+    if (used >= seats) {
+      throw new ScimError(
+        'seatLimit',
+        `no free seat: all ${seats} user licenses of workspace '${workspace.slug}' are in use, so '${user.userName}' cannot be activated`,
+      );
+    }
+  }
+
+  private async update(repos: Repositories, user: User, expectedVersion: number): Promise<void> {
+    const updated = await repos.users.update(user, expectedVersion);
+    // Rows are locked for the transaction, so a lost race here means a bug, not a client error.
+    if (!updated) throw new Error(`user ${user.id} changed during the transaction`);
+  }
+}
+
+function notFound(id: string): ScimError {
+  return ScimError.notFound(`user ${JSON.stringify(id)} not found`);
+}
+
+/** A checked body without its "clear" markers: what a new resource holds. */
+function withoutNulls(resource: ScimResource): ScimResource {
+  const result: JsonObject = {};
+  for (const [key, value] of Object.entries(resource)) {
+    if (value === null) continue;
+    result[key] = isJsonObject(value) ? withoutNulls(value) : value;
+  }
+  return result;
+}
+
+/**
+ * Overlays asserted attributes on a stored resource: top-level attributes (and each extension's
+ * attributes) are replaced wholesale, `null` clears, anything not asserted is kept.
+ */
+function mergeAsserted(base: ScimResource, asserted: ScimResource): ScimResource {
+  const merged: JsonObject = { ...base };
+  for (const [key, value] of Object.entries(asserted)) {
+    const isExtension = key === URN.enterpriseUser || key === URN.teamsUser;
+    if (value === null) {
+      delete merged[key];
+    } else if (isExtension && isJsonObject(value)) {
+      merged[key] = withoutNulls({ ...(isJsonObject(merged[key]) ? merged[key] : {}), ...value });
+    } else {
+      merged[key] = isJsonObject(value) ? withoutNulls(value) : value;
+    }
+  }
+  return merged;
+}

@@ -1,0 +1,28 @@
+import type { FastifyInstance } from 'fastify';
+import { authenticate } from '../directory/scim-integration.js';
+import type { Workspace } from '../directory/model.js';
+import type { DirectoryStore } from '../directory/ports.js';
+import { ScimError } from '../scim/errors.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The workspace the bearer token belongs to; set for every authenticated SCIM route. */
+    workspace: Workspace;
+  }
+}
+
+/**
+ * RFC 6750 bearer authentication. The token is looked up on every request (by its hash, one
+ * indexed read), so a revocation through any instance or the CLI applies at once.
+ */
+export function registerBearerAuth(scope: FastifyInstance, store: DirectoryStore): void {
+  scope.decorateRequest('workspace', null as unknown as Workspace);
+  scope.addHook('onRequest', async (request) => {
+    const header = request.headers.authorization;
+    const match = typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
+    if (!match) throw new ScimError('unauthorized', 'send the SCIM token as "Authorization: Bearer <token>"');
+    const workspace = await authenticate(store, match[1] as string);
+    if (!workspace) throw new ScimError('unauthorized', 'the bearer token is unknown or has been revoked');
+    request.workspace = workspace;
+  });
+}

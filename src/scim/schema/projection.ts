@@ -1,0 +1,152 @@
+import { ScimError } from '../errors.js';
+import type { AttributeDefinition } from './attribute.js';
+import type { ScimResource } from './resource-checker.js';
+import type { ResolvedAttribute, ResourceType } from './resource-type.js';
+import { isJsonObject, type JsonObject } from './value-normalizer.js';
+
+/** The `attributes` / `excludedAttributes` request (RFC 7644 §3.4.2.5), resolved once per request. */
+export interface Projection {
+  readonly attributes: readonly ResolvedAttribute[];
+  readonly excludedAttributes: readonly ResolvedAttribute[];
+}
+
+export const DEFAULT_PROJECTION: Projection = Object.freeze({ attributes: [], excludedAttributes: [] });
+
+/** Parses comma-separated attribute lists; unknown names are a client error. */
+export function parseProjection(
+  type: ResourceType,
+  attributes: string | readonly string[] | undefined,
+  excludedAttributes: string | readonly string[] | undefined,
+): Projection {
+  return {
+    attributes: resolveList(type, attributes, 'attributes'),
+    excludedAttributes: resolveList(type, excludedAttributes, 'excludedAttributes'),
+  };
+}
+
+function resolveList(type: ResourceType, input: string | readonly string[] | undefined, name: string): ResolvedAttribute[] {
+  if (input === undefined) return [];
+  const items = (typeof input === 'string' ? input.split(',') : input).map((s) => s.trim()).filter((s) => s !== '');
+  return items.map((item) => {
+    const resolved = type.resolve(item) ?? resolveWholeSchema(type, item);
+    if (!resolved) throw ScimError.invalidParameter(`'${name}' names an unknown attribute '${item}'`);
+    return resolved;
+  });
+}
+
+/** `attributes=urn:…:enterprise:2.0:User` asks for the whole extension. */
+function resolveWholeSchema(type: ResourceType, urn: string): ResolvedAttribute | undefined {
+  const schema = type.schemaFor(urn);
+  if (!schema || schema.id === type.schema.id) return undefined;
+  const pseudo: AttributeDefinition = {
+    name: schema.id,
+    type: 'complex',
+    multiValued: false,
+    description: schema.description,
+    required: false,
+    caseExact: false,
+    mutability: 'readWrite',
+    returned: 'default',
+    uniqueness: 'none',
+    subAttributes: schema.attributes,
+  };
+  return { schemaId: schema.id, inExtension: false, attribute: pseudo, definition: pseudo, key: schema.id };
+}
+
+/**
+ * Shapes a stored resource for a response: drops `returned: never` attributes, keeps `always`
+ * ones, and applies the client's attribute selection. `schemas` lists only the extensions
+ * present in the result.
+ */
+export function projectResource(type: ResourceType, resource: ScimResource, projection: Projection): ScimResource {
+  const output: JsonObject = {};
+  const include = projection.attributes;
+  const exclude = projection.excludedAttributes;
+  for (const [key, value] of Object.entries(resource)) {
+    if (key === 'schemas' || value === undefined || value === null) continue;
+    const extension = type.schemaFor(key);
+    if (extension && extension.id !== type.schema.id) {
+      if (!isJsonObject(value)) continue;
+      const projected = projectObject(type, `${extension.id}:`, value, include, exclude, key);
+      if (Object.keys(projected).length > 0) output[extension.id] = projected;
+      continue;
+    }
+    const resolved = type.resolve(key);
+    if (!resolved) continue;
+    const kept = projectAttribute(resolved, value, include, exclude);
+    if (kept !== undefined) output[resolved.attribute.name] = kept;
+  }
+  const schemas = [type.schema.id, ...type.extensions.map((e) => e.schema.id).filter((id) => id in output)];
+  return { schemas, ...output };
+}
+
+function projectObject(
+  type: ResourceType,
+  prefix: string,
+  value: JsonObject,
+  include: readonly ResolvedAttribute[],
+  exclude: readonly ResolvedAttribute[],
+  schemaKey: string,
+): JsonObject {
+  const wholeIncluded = include.some((a) => a.key === schemaKey);
+  const wholeExcluded = exclude.some((a) => a.key === schemaKey);
+  if (wholeExcluded) return {};
+  const output: JsonObject = {};
+  for (const [key, inner] of Object.entries(value)) {
+    const resolved = type.resolve(`${prefix}${key}`);
+    if (!resolved) continue;
+    const kept = projectAttribute(resolved, inner, wholeIncluded ? [] : include, exclude);
+    if (kept !== undefined) output[resolved.attribute.name] = kept;
+  }
+  return output;
+}
+
+function projectAttribute(
+  resolved: ResolvedAttribute,
+  value: unknown,
+  include: readonly ResolvedAttribute[],
+  exclude: readonly ResolvedAttribute[],
+): unknown {
+  const definition = resolved.attribute;
+  if (definition.returned === 'never') return undefined;
+  if (definition.returned === 'always') return value;
+  const sameAttribute = (a: ResolvedAttribute) => a.attribute === definition && a.schemaId === resolved.schemaId;
+  if (include.length > 0) {
+    const selections = include.filter(sameAttribute);
+    if (selections.length === 0) return undefined;
+    if (selections.some((s) => !s.subAttribute)) return stripSubAttributes(definition, value, [], exclude, sameAttribute);
+    const wanted = selections.map((s) => s.subAttribute as AttributeDefinition);
+    return stripSubAttributes(definition, value, wanted, exclude, sameAttribute);
+  }
+  if (definition.returned === 'request') return undefined;
+  const exclusions = exclude.filter(sameAttribute);
+  if (exclusions.some((e) => !e.subAttribute)) return undefined;
+  return stripSubAttributes(definition, value, [], exclusions, sameAttribute);
+}
+
+/** Keeps only `wanted` sub-attributes (all when empty) minus excluded ones, in each element. */
+function stripSubAttributes(
+  definition: AttributeDefinition,
+  value: unknown,
+  wanted: readonly AttributeDefinition[],
+  exclude: readonly ResolvedAttribute[],
+  sameAttribute: (a: ResolvedAttribute) => boolean,
+): unknown {
+  if (definition.type !== 'complex') return value;
+  const excluded = exclude.filter(sameAttribute).flatMap((e) => (e.subAttribute ? [e.subAttribute.name] : []));
+  if (wanted.length === 0 && excluded.length === 0) return value;
+  const keep = (sub: string) => {
+    const subDefinition = definition.subAttributes?.find((s) => s.name === sub);
+    if (subDefinition?.returned === 'always') return true;
+    if (excluded.includes(sub)) return false;
+    return wanted.length === 0 || wanted.some((w) => w.name === sub);
+  };
+  const strip = (element: unknown) =>
+    isJsonObject(element) ? Object.fromEntries(Object.entries(element).filter(([k]) => keep(k))) : element;
+  if (Array.isArray(value)) {
+    const stripped = value.map(strip).filter((e) => !isJsonObject(e) || Object.keys(e).length > 0);
+    return stripped.length > 0 ? stripped : undefined;
+  }
+  const stripped = strip(value);
+  return isJsonObject(stripped) && Object.keys(stripped).length === 0 ? undefined : stripped;
+}

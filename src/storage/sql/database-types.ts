@@ -1,0 +1,132 @@
+/** Row types of the tables, as Kysely sees them (see migrations/001-initial.ts). */
+
+export interface WorkspacesTable {
+  id: string;
+  slug: string;
+  name: string;
+  plan: string;
+  seats: number;
+  default_language: string;
+  login_policy: string;
+  created_at: string;
+}
+
+export interface SsoConfigsTable {
+  workspace_id: string;
+  issuer: string;
+  client_id: string;
+  client_secret: string;
+  updated_at: string;
+}
+
+export interface ScimIntegrationsTable {
+  workspace_id: string;
+  id: string;
+  provider: string;
+  client_name: string;
+  created_at: string;
+  disabled_at: string | null;
+}
+
+export interface ScimTokensTable {
+  workspace_id: string;
+  id: string;
+  integration_id: string;
+  token_hash: string;
+  created_at: string;
+  revoked_at: string | null;
+}
+
+export interface RolesTable {
+  workspace_id: string;
+  id: string;
+  name: string;
+  name_lower: string;
+  level: number;
+  is_guest: number;
+  created_at: string;
+  updated_at: string;
+  version: number;
+}
+
+export interface TeamsTable {
+  workspace_id: string;
+  id: string;
+  name: string;
+  created_at: string;
+}
+
+export interface UsersTable {
+  workspace_id: string;
+  id: string;
+  user_name: string;
+  user_name_lower: string;
+  email_lower: string;
+  active: number;
+  scim_deleted: number;
+  role_id: string;
+  external_id: string | null;
+  formatted_name: string | null;
+  family_name: string | null;
+  given_name: string | null;
+  middle_name: string | null;
+  honorific_prefix: string | null;
+  honorific_suffix: string | null;
+  display_name: string | null;
+  nick_name: string | null;
+  title: string | null;
+  user_type: string | null;
+  preferred_language: string | null;
+  locale: string | null;
+  timezone: string | null;
+  employee_number: string | null;
+  cost_center: string | null;
+  organization: string | null;
+  division: string | null;
+  department: string | null;
+  manager_id: string | null;
+  scim_managed: number;
+  last_synced_at: string | null;
+  created_at: string;
+  updated_at: string;
+  version: number;
+  /** JSON of the user's emails, phone numbers and addresses, in order. */
+  contacts: string;
+}
+
+export interface UserContactsTable {
+  workspace_id: string;
+  user_id: string;
+  kind: string;
+  position: number;
+  type: string | null;
+  is_primary: number;
+  value: string | null;
+  value_lower: string | null;
+  display: string | null;
+  formatted: string | null;
+  street_address: string | null;
+  locality: string | null;
+  region: string | null;
+  postal_code: string | null;
+  country: string | null;
+}
+
+export interface UserTeamsTable {
+  workspace_id: string;
+  user_id: string;
+  team_id: string;
+  position: number;
+}
+
+export interface Database {
+  workspaces: WorkspacesTable;
+  sso_configs: SsoConfigsTable;
+  scim_integrations: ScimIntegrationsTable;
+  scim_tokens: ScimTokensTable;
+  roles: RolesTable;
+  teams: TeamsTable;
+  users: UsersTable;
+  user_contacts: UserContactsTable;
+  user_teams: UserTeamsTable;
+}

@@ -1,0 +1,41 @@
+import type { Dialect } from 'kysely';
+import { StoreConflict } from '../../directory/ports.js';
+
+/** What differs between the engines, as data (STYLE.md principle 7). */
+export interface SqlDialect {
+  readonly name: 'sqlite' | 'postgres';
+  readonly kysely: Dialect;
+  /** Starts a write transaction: SQLite takes the write lock at once so reads inside it stay consistent. */
+  readonly beginSql: string;
+  /** Appended to a SELECT that must lock its rows for the transaction ('' where locking is implicit). */
+  readonly forUpdateSql: string;
+  /** Maps a driver error to a StoreConflict when it is a unique violation; returns the error otherwise. */
+  translateError(error: unknown): unknown;
+}
+
+/** Normalised constraint names, so the domain sees the same names from every engine. */
+export const CONSTRAINTS = {
+  userName: 'users_user_name',
+  roleName: 'roles_name',
+  teamName: 'teams_name',
+  workspaceSlug: 'workspaces_slug',
+  primaryKey: 'primary_key',
+  unknown: 'unknown',
+} as const;
+
+export function sqliteConstraint(message: string): string {
+  if (message.includes('users.user_name_lower')) return CONSTRAINTS.userName;
+  if (message.includes('roles.name_lower')) return CONSTRAINTS.roleName;
+  if (message.includes('teams.name')) return CONSTRAINTS.teamName;
+  if (message.includes('workspaces.slug')) return CONSTRAINTS.workspaceSlug;
+  return CONSTRAINTS.unknown;
+}
+
+export function translateSqliteError(error: unknown): unknown {
+  const code = (error as { code?: unknown }).code;
+  if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
+    const message = String((error as Error).message);
+    return new StoreConflict(code === 'SQLITE_CONSTRAINT_PRIMARYKEY' ? CONSTRAINTS.primaryKey : sqliteConstraint(message));
+  }
+  return error;
+}

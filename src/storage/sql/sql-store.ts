@@ -1,0 +1,57 @@
+import { Kysely, Migrator, sql } from 'kysely';
+import type { DirectoryStore, Repositories } from '../../directory/ports.js';
+import { migrationProvider } from '../migrations/index.js';
+import type { Database } from './database-types.js';
+import type { SqlDialect } from './dialect.js';
+import { SqlIntegrationRepository } from './integration-repository.js';
+import { SqlRoleRepository } from './role-repository.js';
+import { SqlTeamRepository } from './team-repository.js';
+import { SqlUserRepository } from './user-repository.js';
+import { SqlWorkspaceRepository } from './workspace-repository.js';
+
+/** The one SQL implementation of the directory's storage port, for both engines. */
+export class SqlStore implements DirectoryStore {
+  readonly read: Repositories;
+  private readonly db: Kysely<Database>;
+
+  constructor(readonly dialect: SqlDialect) {
+    this.db = new Kysely<Database>({ dialect: dialect.kysely });
+    this.read = repositories(this.db, dialect);
+  }
+
+  /** Applies pending migrations; Kysely's Migrator serialises concurrent callers with a lock. */
+  async migrate(): Promise<string[]> {
+    const migrator = new Migrator({ db: this.db, provider: migrationProvider });
+    const { error, results } = await migrator.migrateToLatest();
+    if (error) throw error;
+    return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+  }
+
+  async transaction<T>(work: (repos: Repositories) => Promise<T>): Promise<T> {
+    return this.db.connection().execute(async (connection) => {
+      await sql.raw(this.dialect.beginSql).execute(connection);
+      try {
+        const result = await work(repositories(connection, this.dialect));
+        await sql.raw('commit').execute(connection);
+        return result;
+      } catch (error) {
+        await sql.raw('rollback').execute(connection).catch(() => undefined);
+        throw this.dialect.translateError(error);
+      }
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.db.destroy();
+  }
+}
+
+function repositories(db: Kysely<Database>, dialect: SqlDialect): Repositories {
+  return {
+    workspaces: new SqlWorkspaceRepository(db, dialect),
+    integrations: new SqlIntegrationRepository(db, dialect),
+    roles: new SqlRoleRepository(db, dialect),
+    teams: new SqlTeamRepository(db, dialect),
+    users: new SqlUserRepository(db, dialect),
+  };
+}

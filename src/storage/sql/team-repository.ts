@@ -1,0 +1,54 @@
+import type { Kysely } from 'kysely';
+import type { Team } from '../../directory/model.js';
+import type { TeamRepository } from '../../directory/ports.js';
+import type { Database, TeamsTable } from './database-types.js';
+import type { SqlDialect } from './dialect.js';
+import { guarded } from './guard.js';
+
+export class SqlTeamRepository implements TeamRepository {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly dialect: SqlDialect,
+  ) {}
+
+  async insert(team: Team): Promise<void> {
+    await guarded(
+      this.dialect,
+      this.db
+        .insertInto('teams')
+        .values({ workspace_id: team.workspaceId, id: team.id, name: team.name, created_at: team.createdAt })
+        .execute(),
+    );
+  }
+
+  async list(workspaceId: string): Promise<Team[]> {
+    const rows = await this.db.selectFrom('teams').selectAll().where('workspace_id', '=', workspaceId).orderBy('name').execute();
+    return rows.map(toTeam);
+  }
+
+  async byNames(workspaceId: string, names: readonly string[]): Promise<Team[]> {
+    if (names.length === 0) return [];
+    const rows = await this.db
+      .selectFrom('teams')
+      .selectAll()
+      .where('workspace_id', '=', workspaceId)
+      .where('name', 'in', [...names])
+      .execute();
+    return rows.map(toTeam);
+  }
+
+  async byIds(workspaceId: string, ids: readonly string[]): Promise<Team[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.db
+      .selectFrom('teams')
+      .selectAll()
+      .where('workspace_id', '=', workspaceId)
+      .where('id', 'in', [...ids])
+      .execute();
+    return rows.map(toTeam);
+  }
+}
+
+function toTeam(row: TeamsTable): Team {
+  return { workspaceId: row.workspace_id, id: row.id, name: row.name, createdAt: row.created_at };
+}

@@ -1,0 +1,143 @@
+import { type Kysely, sql } from 'kysely';
+import type { User } from '../../directory/model.js';
+import type { UserQuery, UserRepository } from '../../directory/ports.js';
+import type { Database, UsersTable } from './database-types.js';
+import type { SqlDialect } from './dialect.js';
+import { guarded } from './guard.js';
+import { compileUserFilter, userSortExpression } from './user-filter-sql.js';
+import { fromUserRow, toContactRows, toUserRow } from './user-rows.js';
+
+export class SqlUserRepository implements UserRepository {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly dialect: SqlDialect,
+  ) {}
+
+  async insert(user: User): Promise<void> {
+    await guarded(this.dialect, this.db.insertInto('users').values(toUserRow(user)).execute());
+    await this.writeLinks(user);
+  }
+
+  async update(user: User, expectedVersion: number): Promise<boolean> {
+    const { workspace_id, id, ...changes } = toUserRow(user);
+    const result = await guarded(
+      this.dialect,
+      this.db
+        .updateTable('users')
+        .set(changes)
+        .where('workspace_id', '=', workspace_id)
+        .where('id', '=', id)
+        .where('version', '=', expectedVersion)
+        .executeTakeFirst(),
+    );
+    if (Number(result.numUpdatedRows) !== 1) return false;
+    await this.db.deleteFrom('user_contacts').where('workspace_id', '=', workspace_id).where('user_id', '=', id).execute();
+    await this.db.deleteFrom('user_teams').where('workspace_id', '=', workspace_id).where('user_id', '=', id).execute();
+    await this.writeLinks(user);
+    return true;
+  }
+
+  private async writeLinks(user: User): Promise<void> {
+    const contacts = toContactRows(user);
+    if (contacts.length > 0) await this.db.insertInto('user_contacts').values(contacts).execute();
+    if (user.teamIds.length > 0) {
+      await this.db
+        .insertInto('user_teams')
+        .values(user.teamIds.map((team_id, position) => ({ workspace_id: user.workspaceId, user_id: user.id, team_id, position })))
+        .execute();
+    }
+  }
+
+  async byId(workspaceId: string, id: string, options: { forUpdate?: boolean } = {}): Promise<User | undefined> {
+    const lock = options.forUpdate ? sql.raw(this.dialect.forUpdateSql) : sql``;
+    const { rows } = await sql<UsersTable>`select * from users where workspace_id = ${workspaceId} and id = ${id} ${lock}`.execute(
+      this.db,
+    );
+    return (await this.hydrate(workspaceId, rows))[0];
+  }
+
+  async byUserName(workspaceId: string, userName: string): Promise<User | undefined> {
+    const rows = await this.db
+      .selectFrom('users')
+      .selectAll()
+      .where('workspace_id', '=', workspaceId)
+      .where('user_name_lower', '=', userName.toLowerCase())
+      .execute();
+    return (await this.hydrate(workspaceId, rows))[0];
+  }
+
+  async byEmail(workspaceId: string, email: string): Promise<User | undefined> {
+    const rows = await this.db
+      .selectFrom('users')
+      .selectAll()
+      .where('workspace_id', '=', workspaceId)
+      .where('email_lower', '=', email.toLowerCase())
+      .limit(1)
+      .execute();
+    return (await this.hydrate(workspaceId, rows))[0];
+  }
+
+  async search(workspaceId: string, query: UserQuery): Promise<{ users: User[]; total: number }> {
+    const conditions = [sql`u.workspace_id = ${workspaceId}`];
+    if (query.scimVisibleOnly) conditions.push(sql`u.scim_deleted = 0`);
+    if (query.filter) conditions.push(compileUserFilter(query.filter));
+    const where = sql.join(conditions, sql` and `);
+    const countRow = await sql<{ total: number | string }>`select count(*) as total from users u where ${where}`.execute(this.db);
+    const total = Number(countRow.rows[0]?.total ?? 0);
+    if (query.limit === 0 || query.offset >= total) return { users: [], total };
+    const direction = sql.raw(query.descending ? 'desc' : 'asc');
+    let order = sql`u.id ${direction}`;
+    if (query.sortBy) {
+      const expression = userSortExpression(query.sortBy);
+      // Unassigned values sort last in either direction, the same on both engines.
+      order = sql`(${expression} is null), ${expression} ${direction}, u.id ${direction}`;
+    }
+    const { rows } = await sql<UsersTable>`select u.* from users u where ${where} order by ${order} limit ${query.limit} offset ${query.offset}`.execute(
+      this.db,
+    );
+    return { users: await this.hydrate(workspaceId, rows), total };
+  }
+
+  async countSeatsUsed(workspaceId: string): Promise<number> {
+    const row = await sql<{ used: number | string }>`
+      select count(*) as used from users u join roles r on r.workspace_id = u.workspace_id and r.id = u.role_id
+      where u.workspace_id = ${workspaceId} and u.active = 1 and r.is_guest = 0`.execute(this.db);
+    return Number(row.rows[0]?.used ?? 0);
+  }
+
+  async displayNames(workspaceId: string, ids: readonly string[]): Promise<Map<string, string>> {
+    const names = new Map<string, string>();
+    if (ids.length === 0) return names;
+    const rows = await this.db
+      .selectFrom('users')
+      .select(['id', 'display_name', 'user_name'])
+      .where('workspace_id', '=', workspaceId)
+      .where('id', 'in', [...ids])
+      .execute();
+    for (const row of rows) names.set(row.id, row.display_name ?? row.user_name);
+    return names;
+  }
+
+  /** Turns rows into users, loading their team links in one query. */
+  private async hydrate(workspaceId: string, rows: UsersTable[]): Promise<User[]> {
+    if (rows.length === 0) return [];
+    const links = await this.db
+      .selectFrom('user_teams')
+      .select(['user_id', 'team_id'])
+      .where('workspace_id', '=', workspaceId)
+      .where(
+        'user_id',
+        'in',
+        rows.map((r) => r.id),
+      )
+      .orderBy('position')
+      .execute();
+    const teams = new Map<string, string[]>();
+    for (const link of links) {
+      const list = teams.get(link.user_id) ?? [];
+      list.push(link.team_id);
+      teams.set(link.user_id, list);
+    }
+    return rows.map((row) => fromUserRow(row, teams.get(row.id) ?? []));
+  }
+}

@@ -1,0 +1,97 @@
+import { type Kysely, sql } from 'kysely';
+import type { LoginPolicy, Plan, SsoConfig, Workspace } from '../../directory/model.js';
+import type { WorkspaceRepository } from '../../directory/ports.js';
+import type { Database, WorkspacesTable } from './database-types.js';
+import type { SqlDialect } from './dialect.js';
+import { guarded } from './guard.js';
+
+export class SqlWorkspaceRepository implements WorkspaceRepository {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly dialect: SqlDialect,
+  ) {}
+
+  async insert(w: Workspace): Promise<void> {
+    await guarded(
+      this.dialect,
+      this.db
+        .insertInto('workspaces')
+        .values({
+          id: w.id,
+          slug: w.slug,
+          name: w.name,
+          plan: w.plan,
+          seats: w.seats,
+          default_language: w.defaultLanguage,
+          login_policy: w.loginPolicy,
+          created_at: w.createdAt,
+        })
+        .execute(),
+    );
+  }
+
+  async bySlug(slug: string): Promise<Workspace | undefined> {
+    const row = await this.db.selectFrom('workspaces').selectAll().where('slug', '=', slug).executeTakeFirst();
+    return row && toWorkspace(row);
+  }
+
+  async byId(id: string): Promise<Workspace | undefined> {
+    const row = await this.db.selectFrom('workspaces').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && toWorkspace(row);
+  }
+
+  async list(): Promise<Workspace[]> {
+    const rows = await this.db.selectFrom('workspaces').selectAll().orderBy('slug').execute();
+    return rows.map(toWorkspace);
+  }
+
+  async lock(id: string): Promise<void> {
+    if (!this.dialect.forUpdateSql) return;
+    await sql`select id from workspaces where id = ${id} ${sql.raw(this.dialect.forUpdateSql)}`.execute(this.db);
+  }
+
+  async saveSso(c: SsoConfig): Promise<void> {
+    const values = {
+      workspace_id: c.workspaceId,
+      issuer: c.issuer,
+      client_id: c.clientId,
+      client_secret: c.clientSecret,
+      updated_at: c.updatedAt,
+    };
+    await this.db
+      .insertInto('sso_configs')
+      .values(values)
+      .onConflict((oc) => oc.column('workspace_id').doUpdateSet(values))
+      .execute();
+  }
+
+  async sso(workspaceId: string): Promise<SsoConfig | undefined> {
+    const row = await this.db
+      .selectFrom('sso_configs')
+      .selectAll()
+      .where('workspace_id', '=', workspaceId)
+      .executeTakeFirst();
+    return (
+      row && {
+        workspaceId: row.workspace_id,
+        issuer: row.issuer,
+        clientId: row.client_id,
+        clientSecret: row.client_secret,
+        updatedAt: row.updated_at,
+      }
+    );
+  }
+}
+
+function toWorkspace(row: WorkspacesTable): Workspace {
+  return {
+    id: row.id,
+    slug: row.slug,
+    name: row.name,
+    plan: row.plan as Plan,
+    seats: Number(row.seats),
+    defaultLanguage: row.default_language,
+    loginPolicy: row.login_policy as LoginPolicy,
+    createdAt: row.created_at,
+  };
+}
