@@ -1,12 +1,14 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { databaseFrom, loadConfig, scimBaseUrl } from '../config/config.js';
-import { addAppUser, listAppUsers } from '../directory/app-users.js';
+import { addAppUser, listAppUsers, setUserActive } from '../directory/app-users.js';
+import { listOutbox } from '../directory/outbox.js';
+import { readLog } from '../directory/provisioning-log.js';
 import { PLANS, type Plan, type Provider, PROVIDERS } from '../directory/model.js';
 import type { DirectoryStore } from '../directory/ports.js';
 import { createRole, listRoles, renameRole } from '../directory/roles.js';
 import { disableScim, enableScim, rotateToken } from '../directory/scim-integration.js';
 import { createTeam, listTeams } from '../directory/teams.js';
-import { configureSso, createWorkspace } from '../directory/workspaces.js';
+import { configureSso, createWorkspace, requireWorkspace } from '../directory/workspaces.js';
 import { openStore } from '../storage/open-store.js';
 import { createOutput, type Output, table } from './output.js';
 import { serve } from './serve-command.js';
@@ -191,6 +193,58 @@ export function buildProgram(): Command {
       );
     }),
   );
+  common(user.command('deactivate <slug> <email>').description('deactivate a user (frees their seat)')).action(
+    async (slug: string, email: string, options: CommonOptions) =>
+      withStore(options, async (store, out) => {
+        const changed = await setUserActive(store, slug, email, false);
+        out.result(changed, () => [`deactivated ${changed.userName}`]);
+      }),
+  );
+  common(user.command('activate <slug> <email>').description('reactivate a user (needs a free seat; sends a notice e-mail)')).action(
+    async (slug: string, email: string, options: CommonOptions) =>
+      withStore(options, async (store, out) => {
+        const changed = await setUserActive(store, slug, email, true);
+        out.result(changed, () => [`activated ${changed.userName}`]);
+      }),
+  );
+
+  common(program.command('log <slug>').description('the provisioning log: one entry per SCIM request, newest first'))
+    .option('--limit <n>', 'entries to show', wholeNumber, 50)
+    .option('--status <code>', 'only entries with this HTTP status', wholeNumber)
+    .option('--trace-id <id>', 'only the request with this trace id')
+    .action(async (slug: string, options: CommonOptions & { limit: number; status?: number; traceId?: string }) =>
+      withStore(options, async (store, out) => {
+        const workspace = await requireWorkspace(store, slug);
+        const entries = await readLog(store, workspace.id, {
+          limit: options.limit,
+          ...(options.status !== undefined ? { status: options.status } : {}),
+          ...(options.traceId ? { traceId: options.traceId } : {}),
+        });
+        const shown = entries.map(({ workspaceId: _w, id: _i, ...entry }) => entry);
+        out.result(shown, () =>
+          entries.map((e) =>
+            [e.time, e.traceId, e.method, e.path, String(e.status), e.detail ?? '', e.warnings.join('; ')].filter(Boolean).join('  '),
+          ),
+        );
+      }),
+    );
+
+  const outbox = program.command('outbox').description('e-mail notices waiting for delivery or delivered');
+  common(outbox.command('list <slug>'))
+    .option('--limit <n>', 'messages to show', wholeNumber, 100)
+    .action(async (slug: string, options: CommonOptions & { limit: number }) =>
+      withStore(options, async (store, out) => {
+        const workspace = await requireWorkspace(store, slug);
+        const messages = await listOutbox(store, workspace.id, options.limit);
+        const shown = messages.map(({ workspaceId: _w, ...m }) => m);
+        out.result(shown, () =>
+          table([
+            ['CREATED', 'TO', 'STATUS', 'SUBJECT'],
+            ...messages.map((m) => [m.createdAt, m.recipient, m.sentAt ? `sent ${m.sentAt}` : `queued (${m.attempts} attempts)`, m.subject]),
+          ]),
+        );
+      }),
+    );
   return program;
 }
 

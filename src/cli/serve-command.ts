@@ -2,7 +2,9 @@ import pino from 'pino';
 import { type Config, scimBaseUrl } from '../config/config.js';
 import type { DirectoryStore } from '../directory/ports.js';
 import { bootstrapDemo } from '../directory/demo.js';
+import { OutboxDispatcher } from '../directory/outbox.js';
 import { buildApp } from '../http/app.js';
+import { smtpMailer } from '../mail/smtp-mailer.js';
 import { openStore } from '../storage/open-store.js';
 
 /**
@@ -14,6 +16,10 @@ export async function serve(config: Config, options: { demo: boolean }): Promise
   const store = await openStore(config.database);
   if (options.demo) await announceDemo(store, config);
   const app = await buildApp({ store, config, logger });
+  const dispatcher = config.smtpUrl
+    ? new OutboxDispatcher(store, smtpMailer(config.smtpUrl, config.mailFrom), new URL(config.publicUrl).hostname)
+    : undefined;
+  dispatcher?.start();
   await app.listen({ host: config.host, port: config.port });
   logger.info({ url: config.publicUrl, database: config.database }, 'roster is ready');
   let stopping = false;
@@ -22,6 +28,7 @@ export async function serve(config: Config, options: { demo: boolean }): Promise
     stopping = true;
     logger.info({ signal }, 'shutting down');
     await app.close();
+    await dispatcher?.stop();
     await store.close();
     process.exit(0);
   };

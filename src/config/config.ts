@@ -1,3 +1,4 @@
+import type { LogRetention } from '../directory/provisioning-log.js';
 import type { ScimLimits } from '../directory/scim-users.js';
 
 /** Configuration, parsed once from the environment and the command line, then frozen. */
@@ -10,6 +11,10 @@ export interface Config {
   readonly logLevel: string;
   readonly bodyLimit: number;
   readonly scim: ScimLimits;
+  readonly log: LogRetention;
+  /** SMTP server for outbox mail (ROSTER_SMTP_URL); without it mail stays queued in the outbox. */
+  readonly smtpUrl: string | undefined;
+  readonly mailFrom: string;
 }
 
 export const DEFAULT_DATABASE = './data/roster.db';
@@ -38,6 +43,12 @@ export function loadConfig(
       maxOperations: integer(env.ROSTER_SCIM_MAX_OPERATIONS, 1000),
       maxFilterLength: integer(env.ROSTER_SCIM_MAX_FILTER_LENGTH, 4096),
     }),
+    log: Object.freeze({
+      maxAgeDays: integer(env.ROSTER_LOG_MAX_AGE_DAYS, 30),
+      maxEntriesPerWorkspace: integer(env.ROSTER_LOG_MAX_ENTRIES, 100_000),
+    }),
+    smtpUrl: env.ROSTER_SMTP_URL || undefined,
+    mailFrom: env.ROSTER_MAIL_FROM ?? 'Roster <no-reply@roster.invalid>',
   });
 }
 

@@ -2,6 +2,9 @@ import { DirectoryError } from './directory-error.js';
 import { newId, nowIso } from './ids.js';
 import type { User } from './model.js';
 import { type DirectoryStore, StoreConflict } from './ports.js';
+import { queueReactivationNotice } from './outbox.js';
+import { defaultRole } from './roles.js';
+import { claimSeat } from './seats.js';
 import { looksLikeEmail } from './user-resource.js';
 import { requireWorkspace } from './workspaces.js';
 
@@ -21,17 +24,9 @@ export async function addAppUser(store: DirectoryStore, slug: string, input: New
   if (!looksLikeEmail(input.email)) throw new DirectoryError('invalidArgument', `'${input.email}' is not an email address`);
   try {
     return await store.transaction(async (repos) => {
-      const roles = await repos.roles.list(workspace.id);
-      const role = input.role
-        ? roles.find((r) => r.name.toLowerCase() === input.role?.toLowerCase())
-        : roles.filter((r) => !r.isGuest).sort((a, b) => a.level - b.level)[0];
+      const role = input.role ? await repos.roles.byName(workspace.id, input.role) : await defaultRole(repos, workspace);
       if (!role) throw new DirectoryError('roleNotFound', `no role '${input.role}' in workspace '${slug}'`);
-      if (!role.isGuest) {
-        const used = await repos.users.countSeatsUsed(workspace.id);
-        if (used >= workspace.seats) {
-          throw new DirectoryError('seatLimit', `all ${workspace.seats} seats of workspace '${slug}' are in use`);
-        }
-      }
+      if (!role.isGuest) await claimSeat(repos, workspace, 1, `'${input.email}'`);
       const now = nowIso();
       const user: User = {
         workspaceId: workspace.id,
@@ -64,4 +59,22 @@ export async function listAppUsers(store: DirectoryStore, slug: string, limit = 
   const workspace = await requireWorkspace(store, slug);
   const { users } = await store.read.users.search(workspace.id, { offset: 0, limit, scimVisibleOnly: false });
   return users;
+}
+
+/** Activates or deactivates a user as an admin does; reactivation needs a seat and sends a notice. */
+export async function setUserActive(store: DirectoryStore, slug: string, email: string, active: boolean): Promise<User> {
+  const workspace = await requireWorkspace(store, slug);
+  return store.transaction(async (repos) => {
+    const user = (await repos.users.byUserName(workspace.id, email)) ?? (await repos.users.byEmail(workspace.id, email));
+    if (!user) throw new DirectoryError('invalidArgument', `no user '${email}' in workspace '${slug}'`);
+    if (user.active === active) return user;
+    if (active) {
+      const role = await repos.roles.byId(workspace.id, user.roleId);
+      if (!role?.isGuest) await claimSeat(repos, workspace, 1, `'${user.userName}'`);
+    }
+    const changed: User = { ...user, active, updatedAt: nowIso(), version: user.version + 1 };
+    if (!(await repos.users.update(changed, user.version))) throw new Error(`user ${user.id} changed during the transaction`);
+    if (active) await queueReactivationNotice(repos, workspace, changed);
+    return changed;
+  });
 }

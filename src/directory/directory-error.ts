@@ -9,8 +9,7 @@ export type DirectoryErrorCode =
   | 'roleNotFound'
   | 'roleExists'
   | 'teamExists'
-  | 'userExists'
-  | 'seatLimit';
+  | 'userExists';
 
 export class DirectoryError extends Error {
   constructor(

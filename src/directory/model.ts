@@ -127,3 +127,32 @@ export interface User extends UserProfile {
   /** Incremented on every write; the weak ETag is derived from it. */
   readonly version: number;
 }
+
+/** One SCIM request as the provisioning log records it. */
+export interface ProvisioningLogEntry {
+  readonly workspaceId: string;
+  readonly id: string;
+  readonly time: string;
+  readonly traceId: string;
+  readonly method: string;
+  readonly path: string;
+  readonly status: number;
+  readonly resourceId: string | null;
+  readonly detail: string | null;
+  readonly warnings: readonly string[];
+}
+
+/** An e-mail waiting for (or done with) delivery. */
+export interface OutboxMessage {
+  readonly workspaceId: string;
+  readonly id: string;
+  readonly kind: 'reactivation';
+  readonly recipient: string;
+  readonly subject: string;
+  readonly body: string;
+  readonly createdAt: string;
+  readonly attempts: number;
+  readonly nextAttemptAt: string;
+  readonly sentAt: string | null;
+  readonly lastError: string | null;
+}

@@ -1,6 +1,16 @@
 import type { ResolvedFilter } from '../scim/filter/ast.js';
 import type { ResolvedAttribute } from '../scim/schema/resource-type.js';
-import type { Role, ScimIntegration, ScimToken, SsoConfig, Team, User, Workspace } from './model.js';
+import type {
+  OutboxMessage,
+  ProvisioningLogEntry,
+  Role,
+  ScimIntegration,
+  ScimToken,
+  SsoConfig,
+  Team,
+  User,
+  Workspace,
+} from './model.js';
 
 /**
  * The storage interface the directory owns. Adapters (storage/) implement it for SQLite and
@@ -20,6 +30,32 @@ export interface Repositories {
   readonly roles: RoleRepository;
   readonly teams: TeamRepository;
   readonly users: UserRepository;
+  readonly provisioningLog: ProvisioningLogRepository;
+  readonly outbox: OutboxRepository;
+}
+
+export interface LogQuery {
+  readonly limit: number;
+  readonly status?: number;
+  readonly traceId?: string;
+  readonly resourceId?: string;
+}
+
+export interface ProvisioningLogRepository {
+  insert(entries: readonly ProvisioningLogEntry[]): Promise<void>;
+  /** Newest first. */
+  list(workspaceId: string, query: LogQuery): Promise<ProvisioningLogEntry[]>;
+  /** Deletes a workspace's entries with an id below `beforeId`, and all but its newest `keep`. */
+  prune(workspaceId: string, beforeId: string, keep: number): Promise<number>;
+}
+
+export interface OutboxRepository {
+  insert(message: OutboxMessage): Promise<void>;
+  list(workspaceId: string, limit: number): Promise<OutboxMessage[]>;
+  /** Claims up to `limit` due messages until `claimUntil`, so only one sender delivers each. */
+  claimDue(now: string, claimUntil: string, limit: number): Promise<OutboxMessage[]>;
+  markSent(workspaceId: string, id: string, at: string): Promise<void>;
+  markFailed(workspaceId: string, id: string, error: string, nextAttemptAt: string): Promise<void>;
 }
 
 export interface WorkspaceRepository {
@@ -49,6 +85,21 @@ export interface RoleRepository {
   byId(workspaceId: string, id: string): Promise<Role | undefined>;
   byName(workspaceId: string, name: string): Promise<Role | undefined>;
   list(workspaceId: string): Promise<Role[]>;
+  /** Non-guest roles matching a filter (the SCIM Groups view), in creation order. */
+  searchGroups(workspaceId: string, query: GroupQuery): Promise<{ roles: Role[]; total: number }>;
+}
+
+export interface GroupQuery {
+  readonly filter?: ResolvedFilter;
+  readonly offset: number;
+  readonly limit: number;
+}
+
+/** A user holding a role, as a Group member. */
+export interface RoleMember {
+  readonly roleId: string;
+  readonly userId: string;
+  readonly display: string;
 }
 
 export interface TeamRepository {
@@ -80,6 +131,14 @@ export interface UserRepository {
   search(workspaceId: string, query: UserQuery): Promise<{ users: User[]; total: number }>;
   /** Active non-guest users: the seats in use. */
   countSeatsUsed(workspaceId: string): Promise<number>;
+  /** Users by id, in no particular order; unknown ids are left out. */
+  byIds(workspaceId: string, ids: readonly string[]): Promise<User[]>;
+  /** SCIM-visible users holding one of the roles. */
+  membersOf(workspaceId: string, roleIds: readonly string[]): Promise<RoleMember[]>;
+  /** Moves users to a role in one statement, bumping their version. Returns how many changed. */
+  assignRole(workspaceId: string, userIds: readonly string[], roleId: string, at: string): Promise<number>;
+  /** Moves every SCIM-visible holder of `fromRoleId` to `toRoleId`, except `keep`. */
+  reassignRole(workspaceId: string, fromRoleId: string, toRoleId: string, at: string): Promise<number>;
   /** Display names of users by id (managers, group members). */
   displayNames(workspaceId: string, ids: readonly string[]): Promise<Map<string, string>>;
 }

@@ -1,7 +1,7 @@
 import { DirectoryError } from './directory-error.js';
 import { newId, nowIso } from './ids.js';
-import type { Role } from './model.js';
-import { type DirectoryStore, StoreConflict } from './ports.js';
+import type { Role, Workspace } from './model.js';
+import { type DirectoryStore, type Repositories, StoreConflict } from './ports.js';
 import { requireWorkspace } from './workspaces.js';
 
 /** Roles are managed in the app only; over SCIM they are read and assigned (as Groups). */
@@ -58,4 +58,12 @@ async function conflictsAsExists<T>(work: Promise<T>, name: string): Promise<T> 
     if (error instanceof StoreConflict) throw new DirectoryError('roleExists', `a role named '${name}' already exists`);
     throw error;
   }
+}
+
+/** The role new SCIM users receive and removed members return to: the non-guest role with the lowest level. */
+export async function defaultRole(repos: Repositories, workspace: Workspace): Promise<Role> {
+  const roles = await repos.roles.list(workspace.id);
+  const role = roles.filter((r) => !r.isGuest).sort((a, b) => a.level - b.level)[0];
+  if (!role) throw new TypeError(`workspace ${workspace.slug} has no non-guest role`);
+  return role;
 }

@@ -15,6 +15,9 @@ import type { User, Workspace } from './model.js';
 import { type DirectoryStore, type Repositories, StoreConflict } from './ports.js';
 import { assembleUser, assembleUsers } from './user-assembler.js';
 import { accountEmail, profileFromResource, userVersion } from './user-resource.js';
+import { queueReactivationNotice } from './outbox.js';
+import { defaultRole } from './roles.js';
+import { claimSeat } from './seats.js';
 import { checkTimezone, normalizeLanguage } from './user-rules.js';
 
 /** Limits of the SCIM Users endpoint, from configuration. */
@@ -88,20 +91,14 @@ export class ScimUserService {
     return this.write(async (repos) => {
       const workspace = context.workspace;
       const userName = String(asserted.userName);
-      const existing = await repos.users.byUserName(workspace.id, userName);
-      if (existing && !existing.scimDeleted) {
-        throw ScimError.uniqueness(`userName '${userName}' is already taken in this workspace`);
-      }
+      const existing = await this.matchExisting(repos, workspace, asserted);
       if (existing) {
-        const base = await assembleUser(repos, workspace.id, existing, context.baseUrl, { derive: false });
+        const base = await assembleUser(repos, workspace.id, existing.user, context.baseUrl, { derive: false });
         const merged = mergeAsserted(base, checked.resource);
-        if (asserted.active === undefined) merged.active = true;
-        const warnings = [...checked.warnings, `brought back user ${existing.id}, removed earlier by DELETE`];
-        return this.save(repos, context, existing, merged, warnings, { revive: true });
+        if (asserted.active === undefined && existing.user.scimDeleted) merged.active = true;
+        return this.save(repos, context, existing.user, merged, [...checked.warnings, existing.note], { revive: true });
       }
-      const roles = await repos.roles.list(workspace.id);
-      const defaultRole = roles.filter((r) => !r.isGuest).sort((a, b) => a.level - b.level)[0];
-      if (!defaultRole) throw new TypeError(`workspace ${workspace.slug} has no non-guest role`);
+      const initialRole = await defaultRole(repos, workspace);
       const now = nowIso();
       const draft: User = {
         workspaceId: workspace.id,
@@ -110,7 +107,7 @@ export class ScimUserService {
         email: '',
         active: true,
         scimDeleted: false,
-        roleId: defaultRole.id,
+        roleId: initialRole.id,
         teamIds: [],
         scimManaged: true,
         lastSyncedAt: now,
@@ -122,6 +119,34 @@ export class ScimUserService {
       const resource = { ...asserted, active: asserted.active ?? true };
       return this.save(repos, context, draft, resource, checked.warnings, { insert: true });
     });
+  }
+
+  /**
+   * Finds the person a POST means when they exist already: the same userName removed earlier
+   * by DELETE (brought back), or an app user not yet managed by SCIM with the same userName or
+   * account email (matched, as the reference article describes, never duplicated).
+   */
+  private async matchExisting(
+    repos: Repositories,
+    workspace: Workspace,
+    asserted: ScimResource,
+  ): Promise<{ user: User; note: string } | undefined> {
+    const userName = String(asserted.userName);
+    const sameName = await repos.users.byUserName(workspace.id, userName);
+    if (sameName) {
+      if (sameName.scimManaged && !sameName.scimDeleted) {
+        throw ScimError.uniqueness(`userName '${userName}' is already taken in this workspace`);
+      }
+      const how = sameName.scimDeleted ? 'brought back user removed earlier by DELETE' : 'matched existing app user by userName';
+      return { user: sameName, note: `${how}: ${sameName.id}` };
+    }
+    const email = accountEmail(profileFromResource(asserted).profile);
+    const sameEmail = email ? await repos.users.byEmail(workspace.id, email) : undefined;
+    if (!sameEmail) return undefined;
+    if (sameEmail.scimManaged && !sameEmail.scimDeleted) {
+      throw ScimError.uniqueness(`the account email '${email}' already belongs to user '${sameEmail.userName}'`);
+    }
+    return { user: sameEmail, note: `matched existing user ${sameEmail.id} by account email ${email}` };
   }
 
   /** PUT /Users/{id}: attributes the body leaves out stay as they are (RFC 7644 §3.5.1 allows it). */
@@ -223,26 +248,15 @@ export class ScimUserService {
       updatedAt: now,
       version: user.version + 1,
     };
-    if (nextActive && (mode.insert || !user.active)) await this.claimSeat(repos, workspace, next);
+    if (nextActive && (mode.insert || !user.active)) {
+      const role = await repos.roles.byId(workspace.id, next.roleId);
+      if (!role?.isGuest) await claimSeat(repos, workspace, 1, `'${next.userName}'`);
+    }
     if (mode.insert) await repos.users.insert(next);
     else await this.update(repos, next, user.version);
+    if (!mode.insert && !user.active && nextActive) await queueReactivationNotice(repos, workspace, next);
     const stored = await assembleUser(repos, workspace.id, next, context.baseUrl);
     return { resource: projectResource(USER_RESOURCE_TYPE, stored, { attributes: [], excludedAttributes: [] }), warnings, created: mode.insert === true || mode.revive === true };
-  }
-
-  private async claimSeat(repos: Repositories, workspace: Workspace, user: User): Promise<void> {
-    const role = await repos.roles.byId(workspace.id, user.roleId);
-    if (role?.isGuest) return;
-    await repos.workspaces.lock(workspace.id);
-    const current = await repos.workspaces.byId(workspace.id);
-    const used = await repos.users.countSeatsUsed(workspace.id);
-    const seats = current?.seats ?? workspace.seats;
-    if (used >= seats) {
-      throw new ScimError(
-        'seatLimit',
-        `no free seat: all ${seats} user licenses of workspace '${workspace.slug}' are in use, so '${user.userName}' cannot be activated`,
-      );
-    }
   }
 
   private async update(repos: Repositories, user: User, expectedVersion: number): Promise<void> {

@@ -1,12 +1,21 @@
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
 import type { DirectoryStore } from '../directory/ports.js';
+import { ProvisioningLog } from '../directory/provisioning-log.js';
+import { ScimGroupService } from '../directory/scim-groups.js';
 import { ScimUserService } from '../directory/scim-users.js';
 import { registerErrorHandling } from './error-handler.js';
 import { registerJsonParsers } from './json-body.js';
 import { registerScimRoutes } from './routes/scim-routes.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The request log; `flush()` makes buffered entries durable (tests, shutdown). */
+    provisioningLog: ProvisioningLog;
+  }
+}
 
 export interface AppDependencies {
   readonly store: DirectoryStore;
@@ -21,7 +30,8 @@ export async function buildApp({ store, config, logger }: AppDependencies): Prom
     bodyLimit: config.bodyLimit,
     genReqId: () => randomUUID(),
     requestIdHeader: false,
-    disableRequestLogging: true,
+    // One provisioning-log entry per request replaces Fastify's two request log lines.
+    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'traceId' }),
     routerOptions: { ignoreTrailingSlash: true, caseSensitive: true },
   });
   app.addHook('onRequest', async (request, reply) => {
@@ -31,6 +41,12 @@ export async function buildApp({ store, config, logger }: AppDependencies): Prom
   registerErrorHandling(app);
   app.get('/healthz', async () => ({ status: 'ok' }));
   const users = new ScimUserService(store, config.scim);
-  await app.register(async (scope) => registerScimRoutes(scope, { store, config, users }), { prefix: '/scim/v2' });
+  const groups = new ScimGroupService(store, config.scim);
+  const log = new ProvisioningLog(store, config.log);
+  app.addHook('onClose', async () => log.flush());
+  app.decorate('provisioningLog', log);
+  await app.register(async (scope) => registerScimRoutes(scope, { store, config, users, groups, log }), {
+    prefix: '/scim/v2',
+  });
   return app;
 }

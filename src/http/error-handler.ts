@@ -28,10 +28,12 @@ export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: Error & { code?: string; statusCode?: number }, request: FastifyRequest, reply) => {
     const scimError = isScimError(error) ? error : fromFastifyError(error);
     if (scimError) {
+      if (request.audit) request.audit.detail = scimError.detail;
       if (scimError.status === 401) reply.header('www-authenticate', 'Bearer realm="roster-scim"');
       return sendScimError(reply, scimError, request.id);
     }
     request.log.error({ err: error, traceId: request.id }, 'unexpected error');
+    if (request.audit) request.audit.detail = 'unexpected error';
     return sendScimError(reply, new ScimError('internal', 'an unexpected error occurred'), request.id);
   });
   app.setNotFoundHandler((request, reply) =>

@@ -29,6 +29,10 @@ interface CatalogueEntry {
 export const ERROR_CATALOGUE = {
   unauthorized: { status: 401, summary: 'The bearer token is missing, malformed, unknown or revoked.' },
   forbidden: { status: 403, summary: 'The token is valid but SCIM is not enabled for this workspace.' },
+  operationRefused: {
+    status: 403,
+    summary: 'The operation is not allowed over SCIM (creating or deleting roles); do it in Roster.',
+  },
   notFound: { status: 404, summary: 'No resource with this id exists in the workspace (or it was deleted).' },
   routeNotFound: { status: 404, summary: 'No SCIM endpoint at this path.' },
   methodNotAllowed: { status: 405, summary: 'The endpoint does not support this HTTP method.' },

@@ -1,22 +1,30 @@
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../../config/config.js';
 import type { DirectoryStore } from '../../directory/ports.js';
+import type { ProvisioningLog } from '../../directory/provisioning-log.js';
+import type { ScimGroupService } from '../../directory/scim-groups.js';
 import type { ScimUserService } from '../../directory/scim-users.js';
 import { registerBearerAuth } from '../bearer-auth.js';
+import { registerProvisioningLog } from '../provisioning-log-hook.js';
 import { registerDiscoveryRoutes } from './discovery-routes.js';
+import { registerGroupsRoutes } from './groups-routes.js';
 import { registerUsersRoutes } from './users-routes.js';
 
 export interface ScimRouteDependencies {
   readonly store: DirectoryStore;
   readonly config: Config;
   readonly users: ScimUserService;
+  readonly groups: ScimGroupService;
+  readonly log: ProvisioningLog;
 }
 
 /** Everything under /scim/v2: discovery is public, resources need the workspace's bearer token. */
 export async function registerScimRoutes(scope: FastifyInstance, deps: ScimRouteDependencies): Promise<void> {
   await scope.register(async (publicScope) => registerDiscoveryRoutes(publicScope, deps.config));
   await scope.register(async (privateScope) => {
+    registerProvisioningLog(privateScope, deps.log);
     registerBearerAuth(privateScope, deps.store);
     registerUsersRoutes(privateScope, deps);
+    registerGroupsRoutes(privateScope, deps);
   });
 }

@@ -119,7 +119,37 @@ export interface UserTeamsTable {
   position: number;
 }
 
+export interface ProvisioningLogTable {
+  workspace_id: string;
+  id: string;
+  time: string;
+  trace_id: string;
+  method: string;
+  path: string;
+  status: number;
+  resource_id: string | null;
+  detail: string | null;
+  warnings: string;
+}
+
+export interface OutboxTable {
+  workspace_id: string;
+  id: string;
+  kind: string;
+  recipient: string;
+  subject: string;
+  body: string;
+  created_at: string;
+  attempts: number;
+  next_attempt_at: string;
+  claimed_until: string | null;
+  sent_at: string | null;
+  last_error: string | null;
+}
+
 export interface Database {
+  provisioning_log: ProvisioningLogTable;
+  outbox: OutboxTable;
   workspaces: WorkspacesTable;
   sso_configs: SsoConfigsTable;
   scim_integrations: ScimIntegrationsTable;

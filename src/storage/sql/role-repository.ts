@@ -1,6 +1,8 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { Role } from '../../directory/model.js';
-import type { RoleRepository } from '../../directory/ports.js';
+import type { GroupQuery, RoleRepository } from '../../directory/ports.js';
+import { compileFilter } from './filter-sql.js';
+import { GROUP_FILTER_MAPPING } from './group-filter-mapping.js';
 import type { Database, RolesTable } from './database-types.js';
 import type { SqlDialect } from './dialect.js';
 import { guarded } from './guard.js';
@@ -47,6 +49,10 @@ export class SqlRoleRepository implements RoleRepository {
     return row && toRole(row);
   }
 
+  searchGroups(workspaceId: string, query: GroupQuery): Promise<{ roles: Role[]; total: number }> {
+    return searchGroups(this.db, workspaceId, query);
+  }
+
   async list(workspaceId: string): Promise<Role[]> {
     const rows = await this.db
       .selectFrom('roles')
@@ -57,6 +63,23 @@ export class SqlRoleRepository implements RoleRepository {
       .execute();
     return rows.map(toRole);
   }
+}
+
+export async function searchGroups(
+  db: Kysely<Database>,
+  workspaceId: string,
+  query: GroupQuery,
+): Promise<{ roles: Role[]; total: number }> {
+  const conditions = [sql`r.workspace_id = ${workspaceId}`, sql`r.is_guest = 0`];
+  if (query.filter) conditions.push(compileFilter(query.filter, GROUP_FILTER_MAPPING));
+  const where = sql.join(conditions, sql` and `);
+  const count = await sql<{ total: number | string }>`select count(*) as total from roles r where ${where}`.execute(db);
+  const total = Number(count.rows[0]?.total ?? 0);
+  if (query.limit === 0 || query.offset >= total) return { roles: [], total };
+  const { rows } = await sql<RolesTable>`select r.* from roles r where ${where} order by r.id limit ${query.limit} offset ${query.offset}`.execute(
+    db,
+  );
+  return { roles: rows.map(toRole), total };
 }
 
 function toRow(r: Role): RolesTable {

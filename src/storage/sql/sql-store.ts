@@ -4,6 +4,8 @@ import { migrationProvider } from '../migrations/index.js';
 import type { Database } from './database-types.js';
 import type { SqlDialect } from './dialect.js';
 import { SqlIntegrationRepository } from './integration-repository.js';
+import { SqlOutboxRepository } from './outbox-repository.js';
+import { SqlProvisioningLogRepository } from './provisioning-log-repository.js';
 import { SqlRoleRepository } from './role-repository.js';
 import { SqlTeamRepository } from './team-repository.js';
 import { SqlUserRepository } from './user-repository.js';
@@ -53,5 +55,7 @@ function repositories(db: Kysely<Database>, dialect: SqlDialect): Repositories {
     roles: new SqlRoleRepository(db, dialect),
     teams: new SqlTeamRepository(db, dialect),
     users: new SqlUserRepository(db, dialect),
+    provisioningLog: new SqlProvisioningLogRepository(db),
+    outbox: new SqlOutboxRepository(db),
   };
 }

@@ -1,10 +1,11 @@
 import { type Kysely, sql } from 'kysely';
 import type { User } from '../../directory/model.js';
-import type { UserQuery, UserRepository } from '../../directory/ports.js';
+import type { RoleMember, UserQuery, UserRepository } from '../../directory/ports.js';
 import type { Database, UsersTable } from './database-types.js';
 import type { SqlDialect } from './dialect.js';
 import { guarded } from './guard.js';
-import { compileUserFilter, userSortExpression } from './user-filter-sql.js';
+import { compileFilter, sortExpression } from './filter-sql.js';
+import { USER_FILTER_MAPPING } from './user-filter-mapping.js';
 import { fromUserRow, toContactRows, toUserRow } from './user-rows.js';
 
 export class SqlUserRepository implements UserRepository {
@@ -80,7 +81,7 @@ export class SqlUserRepository implements UserRepository {
   async search(workspaceId: string, query: UserQuery): Promise<{ users: User[]; total: number }> {
     const conditions = [sql`u.workspace_id = ${workspaceId}`];
     if (query.scimVisibleOnly) conditions.push(sql`u.scim_deleted = 0`);
-    if (query.filter) conditions.push(compileUserFilter(query.filter));
+    if (query.filter) conditions.push(compileFilter(query.filter, USER_FILTER_MAPPING));
     const where = sql.join(conditions, sql` and `);
     const countRow = await sql<{ total: number | string }>`select count(*) as total from users u where ${where}`.execute(this.db);
     const total = Number(countRow.rows[0]?.total ?? 0);
@@ -88,7 +89,7 @@ export class SqlUserRepository implements UserRepository {
     const direction = sql.raw(query.descending ? 'desc' : 'asc');
     let order = sql`u.id ${direction}`;
     if (query.sortBy) {
-      const expression = userSortExpression(query.sortBy);
+      const expression = sortExpression(query.sortBy, USER_FILTER_MAPPING);
       // Unassigned values sort last in either direction, the same on both engines.
       order = sql`(${expression} is null), ${expression} ${direction}, u.id ${direction}`;
     }
@@ -103,6 +104,56 @@ export class SqlUserRepository implements UserRepository {
       select count(*) as used from users u join roles r on r.workspace_id = u.workspace_id and r.id = u.role_id
       where u.workspace_id = ${workspaceId} and u.active = 1 and r.is_guest = 0`.execute(this.db);
     return Number(row.rows[0]?.used ?? 0);
+  }
+
+  async byIds(workspaceId: string, ids: readonly string[]): Promise<User[]> {
+    if (ids.length === 0) return [];
+    const rows: UsersTable[] = [];
+    for (const chunk of chunks(ids)) {
+      rows.push(
+        ...(await this.db.selectFrom('users').selectAll().where('workspace_id', '=', workspaceId).where('id', 'in', chunk).execute()),
+      );
+    }
+    return this.hydrate(workspaceId, rows);
+  }
+
+  async membersOf(workspaceId: string, roleIds: readonly string[]): Promise<RoleMember[]> {
+    if (roleIds.length === 0) return [];
+    const rows = await this.db
+      .selectFrom('users')
+      .select(['role_id', 'id', 'display_name', 'user_name'])
+      .where('workspace_id', '=', workspaceId)
+      .where('role_id', 'in', [...roleIds])
+      .where('scim_deleted', '=', 0)
+      .orderBy('id')
+      .execute();
+    return rows.map((r) => ({ roleId: r.role_id, userId: r.id, display: r.display_name ?? r.user_name }));
+  }
+
+  async assignRole(workspaceId: string, userIds: readonly string[], roleId: string, at: string): Promise<number> {
+    let changed = 0;
+    for (const chunk of chunks(userIds)) {
+      const result = await this.db
+        .updateTable('users')
+        .set((eb) => ({ role_id: roleId, updated_at: at, last_synced_at: at, version: eb('version', '+', 1) }))
+        .where('workspace_id', '=', workspaceId)
+        .where('id', 'in', chunk)
+        .where('role_id', '<>', roleId)
+        .executeTakeFirst();
+      changed += Number(result.numUpdatedRows);
+    }
+    return changed;
+  }
+
+  async reassignRole(workspaceId: string, fromRoleId: string, toRoleId: string, at: string): Promise<number> {
+    const result = await this.db
+      .updateTable('users')
+      .set((eb) => ({ role_id: toRoleId, updated_at: at, last_synced_at: at, version: eb('version', '+', 1) }))
+      .where('workspace_id', '=', workspaceId)
+      .where('role_id', '=', fromRoleId)
+      .where('scim_deleted', '=', 0)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows);
   }
 
   async displayNames(workspaceId: string, ids: readonly string[]): Promise<Map<string, string>> {
@@ -140,4 +191,9 @@ export class SqlUserRepository implements UserRepository {
     }
     return rows.map((row) => fromUserRow(row, teams.get(row.id) ?? []));
   }
+}
+
+/** Splits id lists so no statement exceeds the engines' bound-parameter limits. */
+function* chunks<T>(items: readonly T[], size = 500): Generator<T[]> {
+  for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size);
 }

@@ -1,0 +1,182 @@
+import { ScimError } from '../scim/errors.js';
+import { parseFilter } from '../scim/filter/filter-parser.js';
+import { resolveFilter } from '../scim/filter/filter-resolver.js';
+import { type ListResponse, listResponse } from '../scim/messages/list-response.js';
+import { parsePatchRequest } from '../scim/messages/patch-request.js';
+import type { SearchRequest } from '../scim/messages/search-request.js';
+import { type MembershipStep, memberIds, planGroupPatch } from '../scim/patch/membership-plan.js';
+import { parseProjection, type Projection, projectResource } from '../scim/schema/projection.js';
+import type { ScimResource } from '../scim/schema/resource-checker.js';
+import { GROUP_RESOURCE_TYPE } from '../scim/schema/resource-type.js';
+import { describe, isJsonObject } from '../scim/schema/value-normalizer.js';
+import { nowIso } from './ids.js';
+import type { Role, User, Workspace } from './model.js';
+import type { DirectoryStore, Repositories, RoleMember } from './ports.js';
+import type { RequestContext, ScimLimits, WriteResult } from './scim-users.js';
+import { defaultRole } from './roles.js';
+import { claimSeat } from './seats.js';
+
+/**
+ * The Groups endpoint: the workspace's non-guest roles (the article's "user roles via /Groups").
+ * Roles are created, renamed and deleted only in the app; over SCIM they are read and assigned.
+ * A user holds exactly one role: joining a role leaves the previous one, and leaving one's role
+ * returns the user to the default role (the non-guest role with the lowest level).
+ */
+export class ScimGroupService {
+  constructor(
+    private readonly store: DirectoryStore,
+    private readonly limits: ScimLimits,
+  ) {}
+
+  async list(context: RequestContext, request: SearchRequest): Promise<ListResponse<ScimResource>> {
+    const filter = request.filter
+      ? resolveFilter(parseFilter(request.filter, { maxLength: this.limits.maxFilterLength }), GROUP_RESOURCE_TYPE)
+      : undefined;
+    const projection = parseProjection(GROUP_RESOURCE_TYPE, request.attributes, request.excludedAttributes);
+    const { roles, total } = await this.store.read.roles.searchGroups(context.workspace.id, {
+      ...(filter ? { filter } : {}),
+      offset: request.startIndex - 1,
+      limit: request.count,
+    });
+    const members = wantsMembers(projection)
+      ? await this.store.read.users.membersOf(context.workspace.id, roles.map((r) => r.id))
+      : undefined;
+    const resources = roles.map((role) => projectResource(GROUP_RESOURCE_TYPE, toGroupResource(role, members, context.baseUrl), projection));
+    return listResponse(resources, total, request.startIndex);
+  }
+
+  async get(context: RequestContext, id: string, projection: Projection): Promise<ScimResource> {
+    const role = await visibleRole(this.store.read, context.workspace, id);
+    const members = wantsMembers(projection) ? await this.store.read.users.membersOf(context.workspace.id, [role.id]) : undefined;
+    return projectResource(GROUP_RESOURCE_TYPE, toGroupResource(role, members, context.baseUrl), projection);
+  }
+
+  /** PATCH /Groups/{id}: membership deltas, applied without rewriting the member list. */
+  async patch(context: RequestContext, id: string, body: unknown): Promise<WriteResult> {
+    const plan = planGroupPatch(parsePatchRequest(body, { maxOperations: this.limits.maxOperations }));
+    return this.store.transaction(async (repos) => {
+      const role = await visibleRole(repos, context.workspace, id);
+      checkDisplayName(role, plan.displayName);
+      const warnings = [...plan.warnings];
+      for (const step of plan.steps) await this.applyStep(repos, context.workspace, role, step, warnings);
+      await this.touch(repos, role);
+      return { resource: {}, warnings };
+    });
+  }
+
+  /** PUT /Groups/{id}: the body's `members` becomes the member list; displayName may not change. */
+  async replace(context: RequestContext, id: string, body: unknown): Promise<WriteResult> {
+    if (!isJsonObject(body)) throw ScimError.invalidSyntax(`the request body must be a JSON object, got ${describe(body)}`);
+    const entries = new Map(Object.entries(body).map(([k, v]) => [k.toLowerCase(), v]));
+    const result = await this.store.transaction(async (repos) => {
+      const role = await visibleRole(repos, context.workspace, id);
+      const displayName = entries.get('displayname');
+      if (displayName !== undefined) checkDisplayName(role, typeof displayName === 'string' ? displayName : null);
+      const warnings: string[] = [];
+      const ids = memberIds(entries.get('members') ?? [], 'members');
+      await this.applyStep(repos, context.workspace, role, { kind: 'replace', ids }, warnings);
+      await this.touch(repos, role);
+      return { warnings };
+    });
+    const resource = await this.get(context, id, { attributes: [], excludedAttributes: [] });
+    return { resource, warnings: result.warnings };
+  }
+
+  private async applyStep(repos: Repositories, workspace: Workspace, role: Role, step: MembershipStep, warnings: string[]) {
+    const now = nowIso();
+    const fallback = await defaultRole(repos, workspace);
+    switch (step.kind) {
+      case 'add':
+        await this.addMembers(repos, workspace, role, step.ids, warnings);
+        return;
+      case 'remove': {
+        const users = await this.knownUsers(repos, workspace, step.ids, warnings);
+        const leaving = users.filter((u) => u.roleId === role.id).map((u) => u.id);
+        if (leaving.length > 0 && role.id === fallback.id) {
+          warnings.push(`'${role.name}' is the default role: removed members stay in it`);
+          return;
+        }
+        await repos.users.assignRole(workspace.id, leaving, fallback.id, now);
+        return;
+      }
+      case 'removeAll':
+        if (role.id !== fallback.id) await repos.users.reassignRole(workspace.id, role.id, fallback.id, now);
+        return;
+      case 'replace': {
+        const wanted = new Set(step.ids);
+        const current = await repos.users.membersOf(workspace.id, [role.id]);
+        const leaving = current.filter((m: RoleMember) => !wanted.has(m.userId)).map((m) => m.userId);
+        if (role.id !== fallback.id) await repos.users.assignRole(workspace.id, leaving, fallback.id, now);
+        await this.addMembers(repos, workspace, role, step.ids, warnings);
+        return;
+      }
+      default: {
+        const impossible: never = step;
+        throw new TypeError(`unknown membership step ${JSON.stringify(impossible)}`);
+      }
+    }
+  }
+
+  private async addMembers(repos: Repositories, workspace: Workspace, role: Role, ids: readonly string[], warnings: string[]) {
+    const users = await this.knownUsers(repos, workspace, ids, warnings);
+    const joining = users.filter((u) => u.roleId !== role.id);
+    // Guests take no seat; an active guest who joins a role starts taking one.
+    const roles = new Map((await repos.roles.list(workspace.id)).map((r) => [r.id, r]));
+    const newSeats = joining.filter((u) => u.active && roles.get(u.roleId)?.isGuest).length;
+    if (newSeats > 0) await claimSeat(repos, workspace, newSeats, `${newSeats} guest(s) joining '${role.name}'`);
+    await repos.users.assignRole(workspace.id, joining.map((u) => u.id), role.id, nowIso());
+  }
+
+  /** The SCIM-visible users among `ids`; unknown ids are skipped and noted for the provisioning log. */
+  private async knownUsers(repos: Repositories, workspace: Workspace, ids: readonly string[], warnings: string[]): Promise<User[]> {
+    const unique = [...new Set(ids)];
+    const users = (await repos.users.byIds(workspace.id, unique)).filter((u) => !u.scimDeleted);
+    const found = new Set(users.map((u) => u.id));
+    const missing = unique.filter((id) => !found.has(id));
+    if (missing.length > 0) warnings.push(`skipped unknown member id(s): ${missing.slice(0, 20).join(', ')}${missing.length > 20 ? ', …' : ''}`);
+    return users;
+  }
+
+  /** Marks the role modified so meta.lastModified and meta.version reflect membership changes. */
+  private async touch(repos: Repositories, role: Role): Promise<void> {
+    await repos.roles.update({ ...role, updatedAt: nowIso(), version: role.version + 1 });
+  }
+}
+
+async function visibleRole(repos: Repositories, workspace: Workspace, id: string): Promise<Role> {
+  const role = await repos.roles.byId(workspace.id, id);
+  if (!role || role.isGuest) throw ScimError.notFound(`group ${JSON.stringify(id)} not found`);
+  return role;
+}
+
+/** Roles are renamed only in the app; repeating the current name is a no-op (Okta sends it on every push). */
+function checkDisplayName(role: Role, displayName: string | null | undefined): void {
+  if (displayName === undefined || displayName === role.name) return;
+  throw ScimError.mutability(
+    `the displayName of a role cannot be changed over SCIM ('${role.name}' → ${JSON.stringify(displayName)}); rename roles in Roster`,
+  );
+}
+
+function wantsMembers(projection: Projection): boolean {
+  const named = (list: Projection['attributes']) => list.some((a) => a.attribute.name === 'members' && !a.subAttribute);
+  if (named(projection.excludedAttributes)) return false;
+  return projection.attributes.length === 0 || projection.attributes.some((a) => a.attribute.name === 'members');
+}
+
+export function toGroupResource(role: Role, members: readonly RoleMember[] | undefined, baseUrl: string): ScimResource {
+  const resource: ScimResource = { id: role.id, displayName: role.name };
+  if (members) {
+    const own = members.filter((m) => m.roleId === role.id);
+    if (own.length > 0) {
+      resource.members = own.map((m) => ({ value: m.userId, $ref: `${baseUrl}/Users/${m.userId}`, display: m.display, type: 'User' }));
+    }
+  }
+  resource.meta = {
+    resourceType: 'Group',
+    created: role.createdAt,
+    lastModified: role.updatedAt,
+    location: `${baseUrl}/Groups/${role.id}`,
+    version: `W/"${role.version}"`,
+  };
+  return resource;
+}

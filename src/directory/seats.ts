@@ -1,0 +1,20 @@
+import { ScimError } from '../scim/errors.js';
+import type { Workspace } from './model.js';
+import type { Repositories } from './ports.js';
+
+/**
+ * Checks that `count` more seats are free. Every active non-guest user takes one seat. The
+ * workspace row is locked first (PostgreSQL) so concurrent activations cannot both take the last
+ * seat; SQLite's single writer gives the same guarantee.
+ */
+export async function claimSeat(repos: Repositories, workspace: Workspace, count: number, who: string): Promise<void> {
+  await repos.workspaces.lock(workspace.id);
+  const current = (await repos.workspaces.byId(workspace.id)) ?? workspace;
+  const used = await repos.users.countSeatsUsed(workspace.id);
+  if (used + count > current.seats) {
+    throw new ScimError(
+      'seatLimit',
+      `no free seat: ${used} of ${current.seats} user licenses of workspace '${workspace.slug}' are in use, so ${who} cannot be activated`,
+    );
+  }
+}

@@ -1,0 +1,165 @@
+import { type RawBuilder, sql } from 'kysely';
+import type { CompareOperator, FilterValue, ResolvedFilter } from '../../scim/filter/ast.js';
+import type { ResolvedAttribute } from '../../scim/schema/resource-type.js';
+import { ScimError } from '../../scim/errors.js';
+
+/**
+ * Compiles a resolved SCIM filter into a parameterised SQL condition (RFC 7644 §3.4.2.2).
+ * What a resource's attributes are in SQL is data: a `FilterMapping` names the column of each
+ * single-valued attribute and the correlated sub-query scope of each multi-valued one.
+ * Case-insensitive attributes compare lower-cased values.
+ */
+
+export interface Column {
+  readonly sql: string;
+  /** A column already holding the lower-cased value, so equality can use its index. */
+  readonly lower?: string;
+  readonly type: 'string' | 'boolean' | 'dateTime';
+}
+
+/** A correlated sub-query for a multi-valued attribute, and how its sub-attributes map to columns. */
+export interface Scope {
+  exists(condition: RawBuilder<unknown> | undefined): RawBuilder<unknown>;
+  column(attribute: ResolvedAttribute): Column;
+  /** The expression to sort by: the primary or first element's value; undefined when unsortable. */
+  sortExpression?(attribute: ResolvedAttribute): RawBuilder<unknown>;
+}
+
+export interface FilterMapping {
+  /** Columns of single-valued attributes, keyed by ResolvedAttribute.key. */
+  readonly columns: Readonly<Record<string, Column>>;
+  /** The scope of a multi-valued attribute, or undefined for single-valued ones. */
+  scopeOf(attribute: ResolvedAttribute): Scope | undefined;
+}
+
+export function compileFilter(filter: ResolvedFilter, mapping: FilterMapping): RawBuilder<unknown> {
+  const single = singleScope(mapping);
+  switch (filter.kind) {
+    case 'and':
+      return sql`(${compileFilter(filter.left, mapping)} and ${compileFilter(filter.right, mapping)})`;
+    case 'or':
+      return sql`(${compileFilter(filter.left, mapping)} or ${compileFilter(filter.right, mapping)})`;
+    case 'not':
+      return sql`(not ${compileFilter(filter.filter, mapping)})`;
+    case 'valuePath': {
+      const scope = mapping.scopeOf(filter.attribute);
+      if (!scope) return compileScoped(filter.filter, single);
+      return scope.exists(compileScoped(filter.filter, scope));
+    }
+    case 'present':
+    case 'compare': {
+      const scope = mapping.scopeOf(filter.attribute);
+      if (!scope) return compileScoped(filter, single);
+      if (filter.kind === 'present' && !filter.attribute.subAttribute) return scope.exists(undefined);
+      return scope.exists(compileScoped(filter, scope));
+    }
+    default: {
+      const impossible: never = filter;
+      throw new TypeError(`unknown filter kind ${JSON.stringify(impossible)}`);
+    }
+  }
+}
+
+/** Compiles a filter whose attributes all live in one scope (the user row, or one sub-query). */
+function compileScoped(filter: ResolvedFilter, scope: Scope): RawBuilder<unknown> {
+  switch (filter.kind) {
+    case 'and':
+      return sql`(${compileScoped(filter.left, scope)} and ${compileScoped(filter.right, scope)})`;
+    case 'or':
+      return sql`(${compileScoped(filter.left, scope)} or ${compileScoped(filter.right, scope)})`;
+    case 'not':
+      return sql`(not ${compileScoped(filter.filter, scope)})`;
+    case 'valuePath':
+      throw ScimError.invalidFilter('value filters cannot be nested');
+    case 'present': {
+      const column = scope.column(filter.attribute);
+      if (column.type === 'string') return sql`(${sql.raw(column.sql)} is not null and ${sql.raw(column.sql)} <> '')`;
+      return sql`(${sql.raw(column.sql)} is not null)`;
+    }
+    case 'compare':
+      return compare(scope.column(filter.attribute), filter.attribute, filter.op, filter.value);
+    default: {
+      const impossible: never = filter;
+      throw new TypeError(`unknown filter kind ${JSON.stringify(impossible)}`);
+    }
+  }
+}
+
+function singleScope(mapping: FilterMapping): Scope {
+  return {
+    exists: () => {
+      throw new TypeError('a single-valued scope has no sub-query');
+    },
+    column: (attribute) => {
+      const column = mapping.columns[attribute.key];
+      if (!column) throw ScimError.invalidFilter(`filtering on '${attribute.key}' is not supported`);
+      return column;
+    },
+  };
+}
+
+function compare(column: Column, attribute: ResolvedAttribute, op: CompareOperator, value: FilterValue): RawBuilder<unknown> {
+  const target = sql.raw(column.sql);
+  if (value === null) {
+    if (op === 'eq') return sql`(${target} is null)`;
+    if (op === 'ne') return sql`(${target} is not null)`;
+    throw ScimError.invalidFilter(`'${op}' cannot compare with null`);
+  }
+  if (column.type === 'boolean') {
+    const bit = value === true ? 1 : 0;
+    if (op === 'eq') return sql`(${target} = ${bit})`;
+    if (op === 'ne') return sql`(${target} is null or ${target} <> ${bit})`;
+    throw ScimError.invalidFilter(`'${op}' is not defined for the boolean attribute '${attribute.key}'`);
+  }
+  const caseExact = attribute.definition.caseExact || column.type === 'dateTime';
+  const text = String(value);
+  const operand = caseExact ? text : text.toLowerCase();
+  // Equality on a case-insensitive attribute uses its lower-cased column so the index applies.
+  const left = caseExact ? target : sql.raw(column.lower ?? `lower(${column.sql})`);
+  switch (op) {
+    case 'eq':
+      return sql`(${left} = ${operand})`;
+    case 'ne':
+      return sql`(${target} is null or ${left} <> ${operand})`;
+    case 'co':
+      return sql`(${left} like ${`%${escapeLike(operand)}%`} escape '\\')`;
+    case 'sw':
+      return sql`(${left} like ${`${escapeLike(operand)}%`} escape '\\')`;
+    case 'ew':
+      return sql`(${left} like ${`%${escapeLike(operand)}`} escape '\\')`;
+    case 'gt':
+      return sql`(${left} > ${operand})`;
+    case 'ge':
+      return sql`(${left} >= ${operand})`;
+    case 'lt':
+      return sql`(${left} < ${operand})`;
+    case 'le':
+      return sql`(${left} <= ${operand})`;
+    default: {
+      const impossible: never = op;
+      throw new TypeError(`unknown operator ${String(impossible)}`);
+    }
+  }
+}
+
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+/** The SQL expression to sort by (RFC 7644 §3.4.2.3); multi-valued attributes sort by their primary or first value. */
+export function sortExpression(attribute: ResolvedAttribute, mapping: FilterMapping): RawBuilder<unknown> {
+  const scope = mapping.scopeOf(attribute);
+  if (!scope) {
+    const column = singleScope(mapping).column(attribute);
+    return caseFolded(column, attribute);
+  }
+  const expression = scope.sortExpression?.(attribute);
+  if (!expression) throw ScimError.invalidParameter(`sorting by '${attribute.key}' is not supported`);
+  return expression;
+}
+
+/** The column as compared: lower-cased unless the attribute is caseExact or not a string. */
+export function caseFolded(column: Column, attribute: ResolvedAttribute): RawBuilder<unknown> {
+  if (column.type !== 'string' || attribute.definition.caseExact) return sql.raw(column.sql);
+  return sql.raw(column.lower ?? `lower(${column.sql})`);
+}

@@ -1,0 +1,102 @@
+import { type RawBuilder, sql } from 'kysely';
+import { ScimError } from '../../scim/errors.js';
+import type { ResolvedAttribute } from '../../scim/schema/resource-type.js';
+import { URN } from '../../scim/schema/urns.js';
+import { caseFolded, type Column, type FilterMapping, type Scope } from './filter-sql.js';
+
+/**
+ * How User attributes live in SQL, for the `users` table aliased `u`: single-valued attributes
+ * are columns; emails, phone numbers and addresses are rows of `user_contacts`; teams and the
+ * user's group (role) go through their link tables.
+ */
+const ENTERPRISE = URN.enterpriseUser;
+
+const USER_COLUMNS: Readonly<Record<string, Column>> = {
+  id: { sql: 'u.id', type: 'string' },
+  externalId: { sql: 'u.external_id', type: 'string' },
+  userName: { sql: 'u.user_name', lower: 'u.user_name_lower', type: 'string' },
+  'name.formatted': { sql: 'u.formatted_name', type: 'string' },
+  'name.familyName': { sql: 'u.family_name', type: 'string' },
+  'name.givenName': { sql: 'u.given_name', type: 'string' },
+  'name.middleName': { sql: 'u.middle_name', type: 'string' },
+  'name.honorificPrefix': { sql: 'u.honorific_prefix', type: 'string' },
+  'name.honorificSuffix': { sql: 'u.honorific_suffix', type: 'string' },
+  displayName: { sql: 'u.display_name', type: 'string' },
+  nickName: { sql: 'u.nick_name', type: 'string' },
+  title: { sql: 'u.title', type: 'string' },
+  userType: { sql: 'u.user_type', type: 'string' },
+  preferredLanguage: { sql: 'u.preferred_language', type: 'string' },
+  locale: { sql: 'u.locale', type: 'string' },
+  timezone: { sql: 'u.timezone', type: 'string' },
+  active: { sql: 'u.active', type: 'boolean' },
+  'meta.created': { sql: 'u.created_at', type: 'dateTime' },
+  'meta.lastModified': { sql: 'u.updated_at', type: 'dateTime' },
+  [`${ENTERPRISE}:employeeNumber`]: { sql: 'u.employee_number', type: 'string' },
+  [`${ENTERPRISE}:costCenter`]: { sql: 'u.cost_center', type: 'string' },
+  [`${ENTERPRISE}:organization`]: { sql: 'u.organization', type: 'string' },
+  [`${ENTERPRISE}:division`]: { sql: 'u.division', type: 'string' },
+  [`${ENTERPRISE}:department`]: { sql: 'u.department', type: 'string' },
+  [`${ENTERPRISE}:manager.value`]: { sql: 'u.manager_id', type: 'string' },
+};
+
+const CONTACT_COLUMNS: Readonly<Record<string, Column>> = {
+  value: { sql: 'c.value', lower: 'c.value_lower', type: 'string' },
+  display: { sql: 'c.display', type: 'string' },
+  type: { sql: 'c.type', type: 'string' },
+  primary: { sql: 'c.is_primary', type: 'boolean' },
+  formatted: { sql: 'c.formatted', type: 'string' },
+  streetAddress: { sql: 'c.street_address', type: 'string' },
+  locality: { sql: 'c.locality', type: 'string' },
+  region: { sql: 'c.region', type: 'string' },
+  postalCode: { sql: 'c.postal_code', type: 'string' },
+  country: { sql: 'c.country', type: 'string' },
+};
+
+const CONTACT_ATTRIBUTES = new Set(['emails', 'phoneNumbers', 'addresses']);
+const TEAMS_KEY = `${URN.teamsUser}:teams`;
+
+const optional = (condition: RawBuilder<unknown> | undefined) => (condition ? sql` and ${condition}` : sql``);
+
+function contactScope(kind: string): Scope {
+  const column = (attribute: ResolvedAttribute): Column => {
+    const found = CONTACT_COLUMNS[attribute.subAttribute?.name ?? 'value'];
+    if (!found) throw ScimError.invalidFilter(`filtering on '${attribute.key}' is not supported`);
+    return found;
+  };
+  return {
+    exists: (condition) =>
+      sql`exists (select 1 from user_contacts c where c.workspace_id = u.workspace_id and c.user_id = u.id and c.kind = ${kind}${optional(condition)})`,
+    column,
+    sortExpression: (attribute) =>
+      sql`(select ${caseFolded(column(attribute), attribute)} from user_contacts c where c.workspace_id = u.workspace_id and c.user_id = u.id and c.kind = ${kind} order by c.is_primary desc, c.position limit 1)`,
+  };
+}
+
+const teamsScope: Scope = {
+  exists: (condition) =>
+    sql`exists (select 1 from user_teams ut join teams t on t.workspace_id = ut.workspace_id and t.id = ut.team_id where ut.workspace_id = u.workspace_id and ut.user_id = u.id${optional(condition)})`,
+  column: () => ({ sql: 't.name', type: 'string' }),
+};
+
+/** A user's `groups` is the one non-guest role they hold. */
+const groupsScope: Scope = {
+  exists: (condition) =>
+    sql`exists (select 1 from roles r where r.workspace_id = u.workspace_id and r.id = u.role_id and r.is_guest = 0${optional(condition)})`,
+  column: (attribute) => {
+    const sub = attribute.subAttribute?.name ?? 'value';
+    if (sub === 'value') return { sql: 'r.id', type: 'string' };
+    if (sub === 'display') return { sql: 'r.name', type: 'string' };
+    throw ScimError.invalidFilter(`filtering on '${attribute.key}' is not supported`);
+  },
+};
+
+export const USER_FILTER_MAPPING: FilterMapping = {
+  columns: USER_COLUMNS,
+  scopeOf: (attribute) => {
+    const name = attribute.attribute.name;
+    if (!attribute.inExtension && CONTACT_ATTRIBUTES.has(name)) return contactScope(name);
+    if (attribute.key.startsWith(TEAMS_KEY)) return teamsScope;
+    if (!attribute.inExtension && name === 'groups') return groupsScope;
+    return undefined;
+  },
+};

@@ -1,0 +1,107 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { loadConfig } from '../../src/config/config.js';
+import type { Plan } from '../../src/directory/model.js';
+import { enableScim } from '../../src/directory/scim-integration.js';
+import { configureSso, createWorkspace } from '../../src/directory/workspaces.js';
+import { buildApp } from '../../src/http/app.js';
+import { openStore } from '../../src/storage/open-store.js';
+import type { SqlStore } from '../../src/storage/sql/sql-store.js';
+
+export interface TestServer {
+  readonly url: string;
+  readonly scimUrl: string;
+  readonly store: SqlStore;
+  readonly app: FastifyInstance;
+  /** Adds an enterprise workspace with SCIM enabled and returns its token. */
+  workspace(slug: string, options?: { seats?: number; plan?: Plan }): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** Starts the real HTTP server on a random port over a fresh SQLite file. */
+export async function startServer(env: NodeJS.ProcessEnv = {}): Promise<TestServer> {
+  const dir = mkdtempSync(join(tmpdir(), 'roster-test-'));
+  const store = await openStore(join(dir, 'roster.db'));
+  // The public URL is only known after listening; build the config with a placeholder port first.
+  const probe = await buildApp({ store, config: loadConfig({ database: join(dir, 'roster.db'), port: 0 }, env) });
+  await probe.listen({ host: '127.0.0.1', port: 0 });
+  const port = (probe.server.address() as { port: number }).port;
+  await probe.close();
+  const config = loadConfig({ database: join(dir, 'roster.db'), port }, { ...env, ROSTER_PUBLIC_URL: `http://127.0.0.1:${port}` });
+  const app = await buildApp({ store, config });
+  await app.listen({ host: '127.0.0.1', port });
+  const url = `http://127.0.0.1:${port}`;
+  return {
+    url,
+    scimUrl: `${url}/scim/v2`,
+    store,
+    app,
+    async workspace(slug, options = {}) {
+      await createWorkspace(store, { slug, plan: options.plan ?? 'enterprise', seats: options.seats ?? 1000 });
+      await configureSso(store, slug, { issuer: 'https://idp.example.com', clientId: 'id', clientSecret: 'secret' });
+      return (await enableScim(store, slug, 'generic')).token;
+    },
+    async close() {
+      await app.close();
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface ScimResponse {
+  readonly status: number;
+  readonly headers: Headers;
+  // biome-ignore lint/suspicious/noExplicitAny: test bodies are inspected freely
+  readonly body: any;
+}
+
+/** A small SCIM client bound to one token. */
+export function scimClient(server: TestServer, token: string | undefined) {
+  const call = async (
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<ScimResponse> => {
+    const response = await fetch(`${server.scimUrl}${path}`, {
+      method,
+      headers: {
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...(body !== undefined ? { 'content-type': 'application/scim+json' } : {}),
+        ...headers,
+      },
+      ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
+    });
+    const text = await response.text();
+    return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined };
+  };
+  return {
+    call,
+    get: (path: string, headers?: Record<string, string>) => call('GET', path, undefined, headers),
+    post: (path: string, body: unknown, headers?: Record<string, string>) => call('POST', path, body, headers),
+    put: (path: string, body: unknown, headers?: Record<string, string>) => call('PUT', path, body, headers),
+    patch: (path: string, body: unknown, headers?: Record<string, string>) => call('PATCH', path, body, headers),
+    delete: (path: string) => call('DELETE', path),
+  };
+}
+
+export type ScimClient = ReturnType<typeof scimClient>;
+
+export const USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';
+export const PATCH_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
+
+export function newUser(userName: string, extra: Record<string, unknown> = {}) {
+  return {
+    schemas: [USER_SCHEMA],
+    userName,
+    name: { givenName: 'Given', familyName: 'Family' },
+    emails: [{ value: userName.includes('@') ? userName : `${userName}@example.com`, type: 'work', primary: true }],
+    active: true,
+    ...extra,
+  };
+}
+
+export const patchOps = (...Operations: unknown[]) => ({ schemas: [PATCH_SCHEMA], Operations });
