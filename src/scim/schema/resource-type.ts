@@ -56,7 +56,8 @@ export class ResourceType {
   /** Maps a schema URN (any case, or a known alias) to the schema it names. */
   schemaFor(urn: string): SchemaDefinition | undefined {
     const lower = urn.toLowerCase();
-    const canonical = URN_ALIASES[lower]?.toLowerCase() ?? lower;
+    const alias = Object.hasOwn(URN_ALIASES, lower) ? URN_ALIASES[lower] : undefined;
+    const canonical = alias?.toLowerCase() ?? lower;
     if (canonical === this.schema.id.toLowerCase()) return this.schema;
     return this.extensions.find((e) => e.schema.id.toLowerCase() === canonical)?.schema;
   }

@@ -31,7 +31,8 @@ export interface NormalizeContext {
 export function normalizeValue(definition: AttributeDefinition, value: unknown, context: NormalizeContext): unknown {
   if (isEmpty(value)) return CLEAR;
   if (definition.multiValued) return normalizeMultiValue(definition, value, context);
-  return normalizeSingleValue(definition, unwrapSingle(definition, value), context);
+  const single = unwrapSingle(definition, value);
+  return isEmpty(single) ? CLEAR : normalizeSingleValue(definition, single, context);
 }
 
 /** Normalises one element of a multi-valued attribute. */
@@ -55,8 +56,8 @@ function unwrapSingle(definition: AttributeDefinition, value: unknown): unknown 
   if (!Array.isArray(value)) return value;
   if (value.length !== 1) return value;
   const [only] = value;
-  // `[{"value": x}]` for a simple attribute, or `[{…}]` for a single-valued complex one.
-  if (definition.type !== 'complex' && isJsonObject(only) && 'value' in only) return only.value;
+  // `[{"value": x, "$ref": null}]` for a simple attribute, or `[{…}]` for a single-valued complex one.
+  if (definition.type !== 'complex' && isJsonObject(only) && Object.hasOwn(only, 'value')) return only.value;
   return only;
 }
 
