@@ -82,7 +82,7 @@ export interface IntegrationRepository {
 export interface RoleRepository {
   insert(role: Role): Promise<void>;
   update(role: Role): Promise<void>;
-  byId(workspaceId: string, id: string): Promise<Role | undefined>;
+  byId(workspaceId: string, id: string, options?: { forUpdate?: boolean }): Promise<Role | undefined>;
   byName(workspaceId: string, name: string): Promise<Role | undefined>;
   list(workspaceId: string): Promise<Role[]>;
   /** Non-guest roles matching a filter (the SCIM Groups view), in creation order. */

@@ -55,7 +55,7 @@ export class ScimGroupService {
   async patch(context: RequestContext, id: string, body: unknown): Promise<WriteResult> {
     const plan = planGroupPatch(parsePatchRequest(body, { maxOperations: this.limits.maxOperations }));
     return this.store.transaction(async (repos) => {
-      const role = await visibleRole(repos, context.workspace, id);
+      const role = await visibleRole(repos, context.workspace, id, true);
       checkDisplayName(role, plan.displayName);
       const warnings = [...plan.warnings];
       for (const step of plan.steps) await this.applyStep(repos, context.workspace, role, step, warnings);
@@ -69,7 +69,7 @@ export class ScimGroupService {
     if (!isJsonObject(body)) throw ScimError.invalidSyntax(`the request body must be a JSON object, got ${describe(body)}`);
     const entries = new Map(Object.entries(body).map(([k, v]) => [k.toLowerCase(), v]));
     const result = await this.store.transaction(async (repos) => {
-      const role = await visibleRole(repos, context.workspace, id);
+      const role = await visibleRole(repos, context.workspace, id, true);
       const displayName = entries.get('displayname');
       if (displayName !== undefined) checkDisplayName(role, typeof displayName === 'string' ? displayName : null);
       const warnings: string[] = [];
@@ -143,8 +143,8 @@ export class ScimGroupService {
   }
 }
 
-async function visibleRole(repos: Repositories, workspace: Workspace, id: string): Promise<Role> {
-  const role = await repos.roles.byId(workspace.id, id);
+async function visibleRole(repos: Repositories, workspace: Workspace, id: string, lock = false): Promise<Role> {
+  const role = await repos.roles.byId(workspace.id, id, { forUpdate: lock });
   if (!role || role.isGuest) throw ScimError.notFound(`group ${JSON.stringify(id)} not found`);
   return role;
 }

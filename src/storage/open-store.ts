@@ -1,12 +1,25 @@
+import { postgresDialect } from './postgres/postgres-dialect.js';
 import { SqlStore } from './sql/sql-store.js';
 import { sqliteDialect } from './sqlite/sqlite-dialect.js';
 
-/** Opens the store a `--database` value names: a file path (SQLite) or a postgres:// URL. */
-export async function openStore(database: string, options: { migrate?: boolean } = {}): Promise<SqlStore> {
-  if (/^postgres(ql)?:\/\//i.test(database)) {
-    throw new Error('PostgreSQL storage is not available yet; use a SQLite file path');
+export const isPostgresUrl = (database: string): boolean => /^postgres(ql)?:\/\//i.test(database);
+
+/**
+ * Opens the store a `--database` value names: a postgres:// URL or a SQLite file path.
+ * Pending migrations are applied unless `migrate` is false.
+ */
+export async function openStore(database: string, options: { migrate?: boolean; poolSize?: number } = {}): Promise<SqlStore> {
+  const dialect = isPostgresUrl(database)
+    ? postgresDialect(database, options.poolSize !== undefined ? { poolSize: options.poolSize } : {})
+    : sqliteDialect(database);
+  const store = new SqlStore(dialect);
+  if (options.migrate ?? true) {
+    try {
+      await store.migrate();
+    } catch (error) {
+      await store.close();
+      throw error;
+    }
   }
-  const store = new SqlStore(sqliteDialect(database));
-  if (options.migrate ?? true) await store.migrate();
   return store;
 }

@@ -1,6 +1,3 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { loadConfig } from '../../src/config/config.js';
 import type { Plan } from '../../src/directory/model.js';
@@ -9,11 +6,14 @@ import { configureSso, createWorkspace } from '../../src/directory/workspaces.js
 import { buildApp } from '../../src/http/app.js';
 import { openStore } from '../../src/storage/open-store.js';
 import type { SqlStore } from '../../src/storage/sql/sql-store.js';
+import { createTestDatabase } from './test-database.js';
 
 export interface TestServer {
   readonly url: string;
   readonly scimUrl: string;
   readonly store: SqlStore;
+  /** The `--database` value of this server's database (a file path or a postgres:// URL). */
+  readonly database: string;
   readonly app: FastifyInstance;
   /** Adds an enterprise workspace with SCIM enabled and returns its token. */
   workspace(slug: string, options?: { seats?: number; plan?: Plan }): Promise<string>;
@@ -22,14 +22,14 @@ export interface TestServer {
 
 /** Starts the real HTTP server on a random port over a fresh SQLite file. */
 export async function startServer(env: NodeJS.ProcessEnv = {}): Promise<TestServer> {
-  const dir = mkdtempSync(join(tmpdir(), 'roster-test-'));
-  const store = await openStore(join(dir, 'roster.db'));
+  const database = await createTestDatabase();
+  const store = await openStore(database.url);
   // The public URL is only known after listening; build the config with a placeholder port first.
-  const probe = await buildApp({ store, config: loadConfig({ database: join(dir, 'roster.db'), port: 0 }, env) });
+  const probe = await buildApp({ store, config: loadConfig({ database: database.url, port: 0 }, env) });
   await probe.listen({ host: '127.0.0.1', port: 0 });
   const port = (probe.server.address() as { port: number }).port;
   await probe.close();
-  const config = loadConfig({ database: join(dir, 'roster.db'), port }, { ...env, ROSTER_PUBLIC_URL: `http://127.0.0.1:${port}` });
+  const config = loadConfig({ database: database.url, port }, { ...env, ROSTER_PUBLIC_URL: `http://127.0.0.1:${port}` });
   const app = await buildApp({ store, config });
   await app.listen({ host: '127.0.0.1', port });
   const url = `http://127.0.0.1:${port}`;
@@ -37,6 +37,7 @@ export async function startServer(env: NodeJS.ProcessEnv = {}): Promise<TestServ
     url,
     scimUrl: `${url}/scim/v2`,
     store,
+    database: database.url,
     app,
     async workspace(slug, options = {}) {
       await createWorkspace(store, { slug, plan: options.plan ?? 'enterprise', seats: options.seats ?? 1000 });
@@ -46,7 +47,7 @@ export async function startServer(env: NodeJS.ProcessEnv = {}): Promise<TestServ
     async close() {
       await app.close();
       await store.close();
-      rmSync(dir, { recursive: true, force: true });
+      await database.drop();
     },
   };
 }

@@ -11,6 +11,8 @@ export interface SqlDialect {
   readonly forUpdateSql: string;
   /** Maps a driver error to a StoreConflict when it is a unique violation; returns the error otherwise. */
   translateError(error: unknown): unknown;
+  /** A transaction that failed this way did nothing and may simply run again (deadlock, serialization). */
+  isRetryable(error: unknown): boolean;
 }
 
 /** Normalised constraint names, so the domain sees the same names from every engine. */
@@ -29,6 +31,11 @@ export function sqliteConstraint(message: string): string {
   if (message.includes('teams.name')) return CONSTRAINTS.teamName;
   if (message.includes('workspaces.slug')) return CONSTRAINTS.workspaceSlug;
   return CONSTRAINTS.unknown;
+}
+
+export function isRetryableSqliteError(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  return code === 'SQLITE_BUSY' || code === 'SQLITE_BUSY_SNAPSHOT';
 }
 
 export function translateSqliteError(error: unknown): unknown {

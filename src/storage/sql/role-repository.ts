@@ -29,14 +29,10 @@ export class SqlRoleRepository implements RoleRepository {
     );
   }
 
-  async byId(workspaceId: string, id: string): Promise<Role | undefined> {
-    const row = await this.db
-      .selectFrom('roles')
-      .selectAll()
-      .where('workspace_id', '=', workspaceId)
-      .where('id', '=', id)
-      .executeTakeFirst();
-    return row && toRole(row);
+  async byId(workspaceId: string, id: string, options: { forUpdate?: boolean } = {}): Promise<Role | undefined> {
+    const lock = options.forUpdate ? sql.raw(this.dialect.forUpdateSql) : sql``;
+    const { rows } = await sql<RolesTable>`select * from roles where workspace_id = ${workspaceId} and id = ${id} ${lock}`.execute(this.db);
+    return rows[0] && toRole(rows[0]);
   }
 
   async byName(workspaceId: string, name: string): Promise<Role | undefined> {

@@ -29,7 +29,19 @@ export class SqlStore implements DirectoryStore {
     return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
   }
 
+  /** Runs `work` in one transaction, running it again (up to three times) after a deadlock. */
   async transaction<T>(work: (repos: Repositories) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.once(work);
+      } catch (error) {
+        if (attempt >= 3 || !this.dialect.isRetryable(error)) throw this.dialect.translateError(error);
+        await new Promise((resolve) => setTimeout(resolve, 5 * attempt + Math.random() * 20));
+      }
+    }
+  }
+
+  private async once<T>(work: (repos: Repositories) => Promise<T>): Promise<T> {
     return this.db.connection().execute(async (connection) => {
       await sql.raw(this.dialect.beginSql).execute(connection);
       try {
@@ -38,7 +50,7 @@ export class SqlStore implements DirectoryStore {
         return result;
       } catch (error) {
         await sql.raw('rollback').execute(connection).catch(() => undefined);
-        throw this.dialect.translateError(error);
+        throw error;
       }
     });
   }

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Sqlite from 'better-sqlite3';
 import { SqliteDialect } from 'kysely';
-import { type SqlDialect, translateSqliteError } from '../sql/dialect.js';
+import { isRetryableSqliteError, type SqlDialect, translateSqliteError } from '../sql/dialect.js';
 
 /**
  * Opens the embedded database. WAL lets readers run beside the writer; `synchronous = FULL`
@@ -27,5 +27,6 @@ export function sqliteDialect(path: string): SqlDialect {
     beginSql: 'begin immediate',
     forUpdateSql: '',
     translateError: translateSqliteError,
+    isRetryable: isRetryableSqliteError,
   };
 }
