@@ -14,3 +14,6 @@ export function newId(now = Date.now()): string {
 }
 
 export const nowIso = (): string => new Date().toISOString();
+
+/** Whether a client-supplied id can name a stored row at all; others are simply not found. */
+export const isPlausibleId = (id: string): boolean => id.length > 0 && id.length <= 200 && !id.includes('\u0000');

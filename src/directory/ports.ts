@@ -95,11 +95,21 @@ export interface GroupQuery {
   readonly limit: number;
 }
 
+/** The parts a user's display name is derived from (see displayNameOf). */
+export interface UserNameParts {
+  readonly userName: string;
+  readonly displayName?: string;
+  readonly formattedName?: string;
+  readonly givenName?: string;
+  readonly middleName?: string;
+  readonly familyName?: string;
+}
+
 /** A user holding a role, as a Group member. */
 export interface RoleMember {
   readonly roleId: string;
   readonly userId: string;
-  readonly display: string;
+  readonly name: UserNameParts;
 }
 
 export interface TeamRepository {
@@ -139,8 +149,8 @@ export interface UserRepository {
   assignRole(workspaceId: string, userIds: readonly string[], roleId: string, at: string): Promise<number>;
   /** Moves every SCIM-visible holder of `fromRoleId` to `toRoleId`, except `keep`. */
   reassignRole(workspaceId: string, fromRoleId: string, toRoleId: string, at: string): Promise<number>;
-  /** Display names of users by id (managers, group members). */
-  displayNames(workspaceId: string, ids: readonly string[]): Promise<Map<string, string>>;
+  /** Name parts of users by id (managers), for their display names. */
+  nameParts(workspaceId: string, ids: readonly string[]): Promise<Map<string, UserNameParts>>;
 }
 
 /** A unique constraint refused a write (SQLite SQLITE_CONSTRAINT_UNIQUE, PostgreSQL 23505). */

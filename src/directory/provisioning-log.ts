@@ -28,6 +28,7 @@ export class ProvisioningLog {
     private readonly retention: LogRetention,
     private readonly flushMs = 100,
     private readonly maxBuffer = 500,
+    private readonly onError: (error: unknown) => void = () => undefined,
   ) {}
 
   record(input: LogInput): void {
@@ -43,11 +44,14 @@ export class ProvisioningLog {
     this.timer = undefined;
     const batch = this.buffer;
     this.buffer = [];
-    this.flushing = this.flushing.then(async () => {
-      if (batch.length > 0) await this.store.transaction((repos) => repos.provisioningLog.insert(batch));
-      if (Date.now() - this.lastPrune > 60_000) await this.prune();
-    });
-    return this.flushing.catch(() => undefined);
+    // A failed write loses that batch only; the chain goes on for the next one.
+    this.flushing = this.flushing
+      .catch(() => undefined)
+      .then(async () => {
+        if (batch.length > 0) await this.store.transaction((repos) => repos.provisioningLog.insert(batch));
+        if (Date.now() - this.lastPrune > 60_000) await this.prune();
+      });
+    return this.flushing.catch((error: unknown) => this.onError(error));
   }
 
   /** Applies the retention limits to the workspaces written since the last prune. */

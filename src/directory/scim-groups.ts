@@ -9,12 +9,13 @@ import { parseProjection, type Projection, projectResource } from '../scim/schem
 import type { ScimResource } from '../scim/schema/resource-checker.js';
 import { GROUP_RESOURCE_TYPE } from '../scim/schema/resource-type.js';
 import { describe, isJsonObject } from '../scim/schema/value-normalizer.js';
-import { nowIso } from './ids.js';
+import { isPlausibleId, nowIso } from './ids.js';
 import type { Role, User, Workspace } from './model.js';
 import type { DirectoryStore, Repositories, RoleMember } from './ports.js';
 import type { RequestContext, ScimLimits, WriteResult } from './scim-users.js';
 import { defaultRole } from './roles.js';
 import { claimSeat } from './seats.js';
+import { displayNameOf } from './user-resource.js';
 
 /**
  * The Groups endpoint: the workspace's non-guest roles (the article's "user roles via /Groups").
@@ -58,8 +59,9 @@ export class ScimGroupService {
       const role = await visibleRole(repos, context.workspace, id, true);
       checkDisplayName(role, plan.displayName);
       const warnings = [...plan.warnings];
-      for (const step of plan.steps) await this.applyStep(repos, context.workspace, role, step, warnings);
-      await this.touch(repos, role);
+      const changed = new Set<string>();
+      for (const step of plan.steps) await this.applyStep(repos, context.workspace, role, step, warnings, changed);
+      await this.touch(repos, context.workspace, changed);
       return { resource: {}, warnings };
     });
   }
@@ -74,40 +76,55 @@ export class ScimGroupService {
       if (displayName !== undefined) checkDisplayName(role, typeof displayName === 'string' ? displayName : null);
       const warnings: string[] = [];
       const ids = memberIds(entries.get('members') ?? [], 'members');
-      await this.applyStep(repos, context.workspace, role, { kind: 'replace', ids }, warnings);
-      await this.touch(repos, role);
+      const changed = new Set<string>();
+      await this.applyStep(repos, context.workspace, role, { kind: 'replace', ids }, warnings, changed);
+      await this.touch(repos, context.workspace, changed);
       return { warnings };
     });
     const resource = await this.get(context, id, { attributes: [], excludedAttributes: [] });
     return { resource, warnings: result.warnings };
   }
 
-  private async applyStep(repos: Repositories, workspace: Workspace, role: Role, step: MembershipStep, warnings: string[]) {
-    const now = nowIso();
+  /**
+   * Applies one membership step; adds to `changed` every role whose member list it changed
+   * (the role users joined, the roles they left, the default role they fell back to).
+   */
+  private async applyStep(
+    repos: Repositories,
+    workspace: Workspace,
+    role: Role,
+    step: MembershipStep,
+    warnings: string[],
+    changed: Set<string>,
+  ): Promise<void> {
     const fallback = await defaultRole(repos, workspace);
+    const moveToFallback = async (userIds: readonly string[]) => {
+      if (userIds.length === 0) return;
+      if (role.id === fallback.id) {
+        warnings.push(`'${role.name}' is the default role: removed members stay in it`);
+        return;
+      }
+      if ((await repos.users.assignRole(workspace.id, userIds, fallback.id, nowIso())) > 0) changed.add(role.id).add(fallback.id);
+    };
     switch (step.kind) {
       case 'add':
-        await this.addMembers(repos, workspace, role, step.ids, warnings);
+        await this.addMembers(repos, workspace, role, step.ids, warnings, changed);
         return;
       case 'remove': {
         const users = await this.knownUsers(repos, workspace, step.ids, warnings);
-        const leaving = users.filter((u) => u.roleId === role.id).map((u) => u.id);
-        if (leaving.length > 0 && role.id === fallback.id) {
-          warnings.push(`'${role.name}' is the default role: removed members stay in it`);
-          return;
-        }
-        await repos.users.assignRole(workspace.id, leaving, fallback.id, now);
+        await moveToFallback(users.filter((u) => u.roleId === role.id).map((u) => u.id));
         return;
       }
       case 'removeAll':
-        if (role.id !== fallback.id) await repos.users.reassignRole(workspace.id, role.id, fallback.id, now);
+        if (role.id !== fallback.id && (await repos.users.reassignRole(workspace.id, role.id, fallback.id, nowIso())) > 0) {
+          changed.add(role.id).add(fallback.id);
+        }
         return;
       case 'replace': {
         const wanted = new Set(step.ids);
         const current = await repos.users.membersOf(workspace.id, [role.id]);
-        const leaving = current.filter((m: RoleMember) => !wanted.has(m.userId)).map((m) => m.userId);
-        if (role.id !== fallback.id) await repos.users.assignRole(workspace.id, leaving, fallback.id, now);
-        await this.addMembers(repos, workspace, role, step.ids, warnings);
+        await moveToFallback(current.filter((m: RoleMember) => !wanted.has(m.userId)).map((m) => m.userId));
+        await this.addMembers(repos, workspace, role, step.ids, warnings, changed);
         return;
       }
       default: {
@@ -117,34 +134,49 @@ export class ScimGroupService {
     }
   }
 
-  private async addMembers(repos: Repositories, workspace: Workspace, role: Role, ids: readonly string[], warnings: string[]) {
+  private async addMembers(
+    repos: Repositories,
+    workspace: Workspace,
+    role: Role,
+    ids: readonly string[],
+    warnings: string[],
+    changed: Set<string>,
+  ) {
     const users = await this.knownUsers(repos, workspace, ids, warnings);
     const joining = users.filter((u) => u.roleId !== role.id);
+    if (joining.length === 0) return;
     // Guests take no seat; an active guest who joins a role starts taking one.
     const roles = new Map((await repos.roles.list(workspace.id)).map((r) => [r.id, r]));
     const newSeats = joining.filter((u) => u.active && roles.get(u.roleId)?.isGuest).length;
     if (newSeats > 0) await claimSeat(repos, workspace, newSeats, `${newSeats} guest(s) joining '${role.name}'`);
     await repos.users.assignRole(workspace.id, joining.map((u) => u.id), role.id, nowIso());
+    changed.add(role.id);
+    for (const user of joining) if (!roles.get(user.roleId)?.isGuest) changed.add(user.roleId);
   }
 
   /** The SCIM-visible users among `ids`; unknown ids are skipped and noted for the provisioning log. */
   private async knownUsers(repos: Repositories, workspace: Workspace, ids: readonly string[], warnings: string[]): Promise<User[]> {
     const unique = [...new Set(ids)];
-    const users = (await repos.users.byIds(workspace.id, unique)).filter((u) => !u.scimDeleted);
+    const users = (await repos.users.byIds(workspace.id, unique.filter(isPlausibleId))).filter((u) => !u.scimDeleted);
     const found = new Set(users.map((u) => u.id));
     const missing = unique.filter((id) => !found.has(id));
     if (missing.length > 0) warnings.push(`skipped unknown member id(s): ${missing.slice(0, 20).join(', ')}${missing.length > 20 ? ', …' : ''}`);
     return users;
   }
 
-  /** Marks the role modified so meta.lastModified and meta.version reflect membership changes. */
-  private async touch(repos: Repositories, role: Role): Promise<void> {
-    await repos.roles.update({ ...role, updatedAt: nowIso(), version: role.version + 1 });
+  /** Marks roles modified so their meta.lastModified and meta.version show membership changes. */
+  private async touch(repos: Repositories, workspace: Workspace, roleIds: ReadonlySet<string>): Promise<void> {
+    const now = nowIso();
+    // Sorted, so concurrent requests lock role rows in the same order.
+    for (const id of [...roleIds].sort()) {
+      const role = await repos.roles.byId(workspace.id, id, { forUpdate: true });
+      if (role) await repos.roles.update({ ...role, updatedAt: now, version: role.version + 1 });
+    }
   }
 }
 
 async function visibleRole(repos: Repositories, workspace: Workspace, id: string, lock = false): Promise<Role> {
-  const role = await repos.roles.byId(workspace.id, id, { forUpdate: lock });
+  const role = isPlausibleId(id) ? await repos.roles.byId(workspace.id, id, { forUpdate: lock }) : undefined;
   if (!role || role.isGuest) throw ScimError.notFound(`group ${JSON.stringify(id)} not found`);
   return role;
 }
@@ -168,7 +200,7 @@ export function toGroupResource(role: Role, members: readonly RoleMember[] | und
   if (members) {
     const own = members.filter((m) => m.roleId === role.id);
     if (own.length > 0) {
-      resource.members = own.map((m) => ({ value: m.userId, $ref: `${baseUrl}/Users/${m.userId}`, display: m.display, type: 'User' }));
+      resource.members = own.map((m) => ({ value: m.userId, $ref: `${baseUrl}/Users/${m.userId}`, display: displayNameOf(m.name), type: 'User' }));
     }
   }
   resource.meta = {

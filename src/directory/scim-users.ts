@@ -10,7 +10,7 @@ import { checkResource, type ScimResource } from '../scim/schema/resource-checke
 import { USER_RESOURCE_TYPE } from '../scim/schema/resource-type.js';
 import { URN } from '../scim/schema/urns.js';
 import { isJsonObject, type JsonObject } from '../scim/schema/value-normalizer.js';
-import { newId, nowIso } from './ids.js';
+import { isPlausibleId, newId, nowIso } from './ids.js';
 import type { User, Workspace } from './model.js';
 import { type DirectoryStore, type Repositories, StoreConflict } from './ports.js';
 import { assembleUser, assembleUsers } from './user-assembler.js';
@@ -78,7 +78,7 @@ export class ScimUserService {
   }
 
   async get(context: RequestContext, id: string, projection: Projection): Promise<ScimResource> {
-    const user = await this.store.read.users.byId(context.workspace.id, id);
+    const user = isPlausibleId(id) ? await this.store.read.users.byId(context.workspace.id, id) : undefined;
     if (!user || user.scimDeleted) throw notFound(id);
     const resource = await assembleUser(this.store.read, context.workspace.id, user, context.baseUrl);
     return projectResource(USER_RESOURCE_TYPE, resource, projection);
@@ -93,9 +93,12 @@ export class ScimUserService {
       const userName = String(asserted.userName);
       const existing = await this.matchExisting(repos, workspace, asserted);
       if (existing) {
-        const base = await assembleUser(repos, workspace.id, existing.user, context.baseUrl, { derive: false });
+        // A user brought back after DELETE starts from what this POST sends; an app user being
+        // matched keeps what the POST does not mention (one-way sync of asserted attributes).
+        const base = existing.user.scimDeleted
+          ? { active: true }
+          : await assembleUser(repos, workspace.id, existing.user, context.baseUrl, { derive: false });
         const merged = mergeAsserted(base, checked.resource);
-        if (asserted.active === undefined && existing.user.scimDeleted) merged.active = true;
         return this.save(repos, context, existing.user, merged, [...checked.warnings, existing.note], { revive: true });
       }
       const initialRole = await defaultRole(repos, workspace);
@@ -193,7 +196,7 @@ export class ScimUserService {
   }
 
   private async lockVisible(repos: Repositories, context: RequestContext, id: string): Promise<User> {
-    const user = await repos.users.byId(context.workspace.id, id, { forUpdate: true });
+    const user = isPlausibleId(id) ? await repos.users.byId(context.workspace.id, id, { forUpdate: true }) : undefined;
     if (!user || user.scimDeleted) throw notFound(id);
     if (context.ifMatch && context.ifMatch.trim() !== '*' && context.ifMatch.trim() !== userVersion(user)) {
       throw new ScimError('preconditionFailed', `the user's version is ${userVersion(user)}, not ${context.ifMatch}`);
@@ -219,7 +222,7 @@ export class ScimUserService {
       adjusted = { ...adjusted, preferredLanguage: language };
       if (warning) warnings.push(warning);
     }
-    if (adjusted.timezone !== undefined) checkTimezone(adjusted.timezone);
+    if (adjusted.timezone !== undefined) adjusted = { ...adjusted, timezone: checkTimezone(adjusted.timezone) };
     const email = accountEmail(adjusted);
     if (!email) {
       throw ScimError.invalidValue(
@@ -232,7 +235,7 @@ export class ScimUserService {
       throw ScimError.invalidValue(`unknown team ${missing.map((n) => `'${n}'`).join(', ')}: teams are matched by exact name`);
     }
     const nextActive = active ?? user.active;
-    const now = nowIso();
+    const now = mode.insert ? user.createdAt : nowIso();
     const next: User = {
       ...adjusted,
       workspaceId: user.workspaceId,

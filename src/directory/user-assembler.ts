@@ -1,7 +1,8 @@
 import type { ScimResource } from '../scim/schema/resource-checker.js';
 import type { Repositories } from './ports.js';
 import type { User } from './model.js';
-import { toUserResource } from './user-resource.js';
+import type { UserNameParts } from './ports.js';
+import { displayNameOf, toUserResource } from './user-resource.js';
 
 /**
  * Turns users into SCIM resources, loading what they reference (roles, team names, manager
@@ -18,7 +19,7 @@ export async function assembleUsers(
   const [roles, teams, managerNames] = await Promise.all([
     repos.roles.list(workspaceId),
     repos.teams.byIds(workspaceId, [...new Set(users.flatMap((u) => u.teamIds))]),
-    repos.users.displayNames(workspaceId, [
+    repos.users.nameParts(workspaceId, [
       ...new Set(users.flatMap((u) => (u.managerId !== undefined ? [u.managerId] : []))),
     ]),
   ]);
@@ -36,7 +37,7 @@ export async function assembleUsers(
           return name === undefined ? [] : [name];
         }),
         ...(user.managerId !== undefined && managerNames.has(user.managerId)
-          ? { managerName: managerNames.get(user.managerId) as string }
+          ? { managerName: displayNameOf(managerNames.get(user.managerId) as UserNameParts) }
           : {}),
       },
       options,

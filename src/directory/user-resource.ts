@@ -2,6 +2,7 @@ import type { ScimResource } from '../scim/schema/resource-checker.js';
 import { URN } from '../scim/schema/urns.js';
 import { isJsonObject, type JsonObject } from '../scim/schema/value-normalizer.js';
 import type { Contact, Contacts, Role, User, UserProfile } from './model.js';
+import type { UserNameParts } from './ports.js';
 
 /** What a user's SCIM representation needs besides the user row. */
 export interface UserContext {
@@ -46,14 +47,12 @@ export function toUserResource(user: User, context: UserContext, options: { deri
   const name: JsonObject = {};
   for (const [scim, field] of NAME_FIELDS) if (user[field] !== undefined) name[scim] = user[field];
   if (options.derive && name.formatted === undefined) {
-    const formatted = [user.givenName, user.middleName, user.familyName].filter(Boolean).join(' ');
+    const formatted = formattedNameOf(user);
     if (formatted) name.formatted = formatted;
   }
   if (Object.keys(name).length > 0) resource.name = name;
   for (const field of TOP_FIELDS) if (field !== 'externalId' && user[field] !== undefined) resource[field] = user[field];
-  if (options.derive && resource.displayName === undefined) {
-    resource.displayName = (name.formatted as string | undefined) ?? user.userName;
-  }
+  if (options.derive && resource.displayName === undefined) resource.displayName = displayNameOf(user);
   resource.active = user.active;
   for (const kind of ['emails', 'phoneNumbers', 'addresses'] as const) {
     if (user.contacts[kind].length > 0) resource[kind] = user.contacts[kind].map((c) => ({ ...c }));
@@ -88,6 +87,14 @@ export function toUserResource(user: User, context: UserContext, options: { deri
 }
 
 export const userVersion = (user: User): string => `W/"${user.version}"`;
+
+const formattedNameOf = (parts: UserNameParts): string =>
+  [parts.givenName, parts.middleName, parts.familyName].filter(Boolean).join(' ');
+
+/** The name Roster shows: displayName, else the formatted name, else one built from the parts, else userName. */
+export function displayNameOf(parts: UserNameParts): string {
+  return parts.displayName || parts.formattedName || formattedNameOf(parts) || parts.userName;
+}
 
 /** Profile fields a stored-form resource carries; team names are returned separately. */
 export function profileFromResource(resource: ScimResource): { profile: UserProfile; active: boolean | undefined; teamNames: string[] } {

@@ -19,15 +19,21 @@ export function normalizeLanguage(tag: string, fallback: string): { language: st
 
 const zoneCache = new Map<string, boolean>();
 
-/** Checks an IANA time zone name with the runtime's ICU data (RFC 7643 §4.1.1 `timezone`). */
+/**
+ * Checks an IANA time zone name with the runtime's ICU data (RFC 7643 §4.1.1 `timezone`). The
+ * name is stored as sent: IdPs expect their values back unchanged, and ICU's canonical form
+ * would turn Asia/Kolkata into the older Asia/Calcutta.
+ */
 export function checkTimezone(zone: string): string {
   let valid = zoneCache.get(zone);
   if (valid === undefined) {
-    try {
-      new Intl.DateTimeFormat('en', { timeZone: zone });
-      valid = /^[A-Za-z_]+(\/[A-Za-z0-9_+-]+)*$/.test(zone);
-    } catch {
-      valid = false;
+    valid = /^[A-Za-z_]+(\/[A-Za-z0-9_+-]+)*$/.test(zone);
+    if (valid) {
+      try {
+        new Intl.DateTimeFormat('en', { timeZone: zone });
+      } catch {
+        valid = false;
+      }
     }
     if (zoneCache.size < 10_000) zoneCache.set(zone, valid);
   }

@@ -6,7 +6,8 @@ import type { DirectoryStore } from '../directory/ports.js';
 import { ProvisioningLog } from '../directory/provisioning-log.js';
 import { ScimGroupService } from '../directory/scim-groups.js';
 import { ScimUserService } from '../directory/scim-users.js';
-import { registerErrorHandling } from './error-handler.js';
+import { ScimError } from '../scim/errors.js';
+import { registerErrorHandling, sendScimError } from './error-handler.js';
 import { registerJsonParsers } from './json-body.js';
 import { registerScimRoutes } from './routes/scim-routes.js';
 
@@ -32,7 +33,15 @@ export async function buildApp({ store, config, logger }: AppDependencies): Prom
     requestIdHeader: false,
     // One provisioning-log entry per request replaces Fastify's two request log lines.
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'traceId' }),
-    routerOptions: { ignoreTrailingSlash: true, caseSensitive: true },
+    // Long ids must reach the handler (and get a SCIM 404), not the router's 414.
+    routerOptions: { ignoreTrailingSlash: true, caseSensitive: true, maxParamLength: 2048 },
+    frameworkErrors: (error, request, reply) => {
+      // The router's own failures (over-long ids, malformed URLs) get SCIM bodies too.
+      const notFound = error.code === 'FST_ERR_MAX_PARAM_LENGTH';
+      const scimError = notFound ? ScimError.notFound('no resource with such an id') : ScimError.invalidSyntax('the request URL is malformed');
+      reply.header('x-trace-id', request.id);
+      sendScimError(reply, scimError, request.id);
+    },
   });
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-trace-id', request.id);

@@ -10,7 +10,8 @@ export const MAX_JSON_DEPTH = 32;
  * several SCIM servers dropped Entra's bodies; this one handles both with the same rules.
  */
 export function registerJsonParsers(app: FastifyInstance): void {
-  app.removeContentTypeParser('application/json');
+  // Only JSON bodies: anything else (text/plain included) is 415 Unsupported Media Type.
+  app.removeAllContentTypeParsers();
   const parse = (_request: unknown, body: string | Buffer, done: (err: Error | null, value?: unknown) => void) => {
     const text = typeof body === 'string' ? body : body.toString('utf8');
     if (text.trim() === '') {

@@ -138,6 +138,17 @@ describe('parseFilter: logical expressions', () => {
         not(or(cmp('emails', 'co', 'example.com'), cmp('emails.value', 'co', 'example.org'))),
       ),
     );
+    // Entra's match filter: a sub-attribute comparison after the value filter joins it with `and`.
+    expect(parseFilter('emails[type eq "work"].value eq "a@x"')).toEqual({
+      kind: 'valuePath',
+      path: 'emails',
+      filter: {
+        kind: 'and',
+        left: { kind: 'compare', path: 'type', op: 'eq', value: 'work' },
+        right: { kind: 'compare', path: 'value', op: 'eq', value: 'a@x' },
+      },
+    });
+    expect(() => parseFilter('emails[type eq "work"].value')).toThrow(/comparison operator/);
     expect(parseFilter('userType eq "Employee" and emails[type eq "work" and value co "@example.com"]')).toEqual(
       and(cmp('userType', 'eq', 'Employee'), {
         kind: 'valuePath',
@@ -228,7 +239,6 @@ describe('parseFilter: errors', () => {
     ['emails[type eq "work"', /closing the '\[' at position 6\) at position 21, found the end/],
     ['emails[type eq "work")', /closing the '\['.* found '\)'/],
     ['emails[]', /attribute path, '\(' or 'not' at position 7, found '\]'/],
-    ['emails[type eq "work"].value eq "a"', /sub-attribute after a value filter \('.value' at position 22\) is only allowed in PATCH paths/],
     ['emails[type eq "a" and x[y pr]]', /value filters cannot be nested: '\[' at position 24/],
     ['emails[type[y pr]]', /value filters cannot be nested/],
     ['emails [type pr] eq "a"', /expected 'and', 'or' or the end of the filter at position 17, found 'eq'/],

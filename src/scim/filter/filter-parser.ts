@@ -160,9 +160,13 @@ export class FilterParser {
       const { filter, close } = this.parseValueFilter(next);
       const after = this.lexer.peek();
       if (after.kind === 'word' && after.start === close.end && after.text.startsWith('.')) {
-        throw this.fail(
-          `a sub-attribute after a value filter ('${excerpt(after.text)}' at position ${after.start}) is only allowed in PATCH paths`,
-        );
+        // Not in the RFC 7644 ABNF, but Entra matches users with `emails[type eq "work"].value eq "…"`:
+        // read it as `emails[type eq "work" and value eq "…"]`.
+        this.lexer.next();
+        const subPath = after.text.slice(1);
+        const inner = this.parseAttributeExpression({ ...after, text: subPath, start: after.start + 1 }, true);
+        if (inner.kind === 'valuePath') throw this.fail(`value filters cannot be nested at position ${after.start}`);
+        return { kind: 'valuePath', path, filter: { kind: 'and', left: filter, right: inner } };
       }
       return { kind: 'valuePath', path, filter };
     }

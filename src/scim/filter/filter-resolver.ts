@@ -104,6 +104,8 @@ class FilterResolver {
     switch (definition.type) {
       case 'string':
       case 'reference':
+        // No stored value contains U+0000 (it is rejected on write), and PostgreSQL text cannot hold it.
+        if (typeof value === 'string' && value.includes('\u0000')) throw this.fail(`the value for '${key}' contains a NUL character`);
         return typeof value === 'string' ? value : String(value);
       case 'boolean': {
         if (!isEquality(op)) {

@@ -26,7 +26,10 @@ export function parseProjection(
 
 function resolveList(type: ResourceType, input: string | readonly string[] | undefined, name: string): ResolvedAttribute[] {
   if (input === undefined) return [];
-  const items = (typeof input === 'string' ? input.split(',') : input).map((s) => s.trim()).filter((s) => s !== '');
+  const items = (typeof input === 'string' ? input.split(',') : input)
+    .map((s) => s.trim())
+    // `schemas` belongs to every resource and is always returned (RFC 7643 §3).
+    .filter((s) => s !== '' && s.toLowerCase() !== 'schemas');
   return items.map((item) => {
     const resolved = type.resolve(item) ?? resolveWholeSchema(type, item);
     if (!resolved) throw ScimError.invalidParameter(`'${name}' names an unknown attribute '${item}'`);

@@ -1,6 +1,6 @@
 import { ScimError } from '../errors.js';
 import type { ResolvedAttribute, ResourceType } from './resource-type.js';
-import { CLEAR, describe, isJsonObject, type JsonObject, normalizeValue } from './value-normalizer.js';
+import { CLEAR, describe, isEmpty, isJsonObject, type JsonObject, normalizeValue } from './value-normalizer.js';
 
 /**
  * A resource in canonical form: attribute names spelled as in the schema, extension attributes
@@ -86,6 +86,11 @@ function assignPath(type: ResourceType, path: string, value: unknown, resource: 
     return;
   }
   const normalized = normalizeValue(resolved.definition, value, { path: resolved.key, warnings });
+  if (normalized === CLEAR && !isEmpty(value)) {
+    // Only unknown parts (OneLogin's `manager: {managerId}`): nothing asserted, nothing cleared.
+    warnings.push(`ignored '${path}': none of its parts is known`);
+    return;
+  }
   setResolved(resource, resolved, normalized);
 }
 

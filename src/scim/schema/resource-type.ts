@@ -77,8 +77,14 @@ export class ResourceType {
     const inExtension = schema !== undefined && schema.id !== this.schema.id;
     const pool = inExtension ? schema.attributes : [...COMMON_ATTRIBUTES, ...this.schema.attributes];
     const attribute = findAttribute(pool, name);
-    if (!attribute) return undefined;
-    return this.resolveSub(inExtension ? schema.id : this.schema.id, inExtension, attribute, subName);
+    if (attribute) return this.resolveSub(inExtension ? schema.id : this.schema.id, inExtension, attribute, subName);
+    if (schema !== undefined) return undefined;
+    // A bare name that only an extension defines (Entra's legacy `manager` path): resolve it when
+    // exactly one extension has it, as RFC 7643 §3.3 reserves URN prefixes for disambiguation.
+    const owners = this.extensions.filter((e) => findAttribute(e.schema.attributes, name));
+    if (owners.length !== 1) return undefined;
+    const owner = (owners[0] as SchemaExtension).schema;
+    return this.resolveSub(owner.id, true, findAttribute(owner.attributes, name) as AttributeDefinition, subName);
   }
 
   /** Resolves a sub-attribute name relative to a complex attribute (inside `emails[...]`). */

@@ -46,7 +46,9 @@ function normalizeMultiValue(definition: AttributeDefinition, value: unknown, co
   const result: unknown[] = [];
   items.forEach((item, index) => {
     const normalized = normalizeElement(definition, item, { ...context, path: `${context.path}[${index}]` });
-    if (normalized !== CLEAR) result.push(normalized);
+    // OneLogin renders empty parameters as "": an address of only `type` is no address.
+    const onlyQualifiers = isJsonObject(normalized) && Object.keys(normalized).every((k) => QUALIFIERS.has(k));
+    if (normalized !== CLEAR && !onlyQualifiers) result.push(normalized);
   });
   if (definition.type === 'complex') checkSinglePrimary(result as JsonObject[], context.path);
   return result.length === 0 ? CLEAR : result;
@@ -83,7 +85,11 @@ function normalizeSingleValue(definition: AttributeDefinition, value: unknown, c
 }
 
 function normalizeString(value: unknown, context: NormalizeContext): string {
-  if (typeof value === 'string') return value;
+  if (typeof value === 'string') {
+    // PostgreSQL text cannot hold U+0000, and no attribute needs it.
+    if (value.includes('\u0000')) throw ScimError.invalidValue(`'${context.path}' contains a NUL character`);
+    return value;
+  }
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   throw ScimError.invalidValue(`'${context.path}' must be a string, got ${describe(value)}`);
 }
@@ -128,7 +134,8 @@ function normalizeComplex(definition: AttributeDefinition, value: unknown, conte
   }
   const result: JsonObject = {};
   for (const [key, raw] of Object.entries(value)) {
-    const sub = findSubAttribute(definition, key);
+    const alias = definition.name === 'manager' ? SUB_ATTRIBUTE_ALIASES[key.toLowerCase()] : undefined;
+    const sub = findSubAttribute(definition, alias ?? key);
     if (!sub) {
       context.warnings.push(`ignored unknown attribute '${context.path}.${key}'`);
       continue;
@@ -139,6 +146,12 @@ function normalizeComplex(definition: AttributeDefinition, value: unknown, conte
   }
   return Object.keys(result).length === 0 ? CLEAR : result;
 }
+
+/** Sub-attribute spellings of real clients: OneLogin's enterprise template sends `manager.managerId`. */
+const SUB_ATTRIBUTE_ALIASES: Readonly<Record<string, string>> = Object.assign(Object.create(null), { managerid: 'value' });
+
+/** Sub-attributes that only qualify an element; an element with nothing else carries no data. */
+const QUALIFIERS = new Set(['type', 'primary']);
 
 function checkSinglePrimary(elements: JsonObject[], path: string): void {
   const primaries = elements.filter((e) => e.primary === true).length;

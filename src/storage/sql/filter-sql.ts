@@ -51,6 +51,10 @@ export function compileFilter(filter: ResolvedFilter, mapping: FilterMapping): R
       const scope = mapping.scopeOf(filter.attribute);
       if (!scope) return compileScoped(filter, single);
       if (filter.kind === 'present' && !filter.attribute.subAttribute) return scope.exists(undefined);
+      // `ne` is true for a resource without any value, as for single-valued attributes.
+      if (filter.kind === 'compare' && filter.op === 'ne') {
+        return sql`(not ${scope.exists(undefined)} or ${scope.exists(compileScoped(filter, scope))})`;
+      }
       return scope.exists(compileScoped(filter, scope));
     }
     default: {
@@ -107,10 +111,17 @@ function compare(column: Column, attribute: ResolvedAttribute, op: CompareOperat
   }
   if (column.type === 'boolean') {
     const bit = value === true ? 1 : 0;
-    if (op === 'eq') return sql`(${target} = ${bit})`;
+    if (op === 'eq') return sql`(${target} is not null and ${target} = ${bit})`;
     if (op === 'ne') return sql`(${target} is null or ${target} <> ${bit})`;
     throw ScimError.invalidFilter(`'${op}' is not defined for the boolean attribute '${attribute.key}'`);
   }
+  const comparison = compareValue(column, attribute, op, value);
+  // A missing value compares false, never NULL, so `not (…)` includes resources without it.
+  return op === 'ne' ? comparison : sql`(${target} is not null and ${comparison})`;
+}
+
+function compareValue(column: Column, attribute: ResolvedAttribute, op: CompareOperator, value: string | number | boolean): RawBuilder<unknown> {
+  const target = sql.raw(column.sql);
   const caseExact = attribute.definition.caseExact || column.type === 'dateTime';
   const text = String(value);
   const operand = caseExact ? text : text.toLowerCase();
@@ -150,7 +161,8 @@ function escapeLike(text: string): string {
 export function sortExpression(attribute: ResolvedAttribute, mapping: FilterMapping): RawBuilder<unknown> {
   const scope = mapping.scopeOf(attribute);
   if (!scope) {
-    const column = singleScope(mapping).column(attribute);
+    const column = mapping.columns[attribute.key];
+    if (!column) throw ScimError.invalidParameter(`sorting by '${attribute.key}' is not supported`);
     return caseFolded(column, attribute);
   }
   const expression = scope.sortExpression?.(attribute);

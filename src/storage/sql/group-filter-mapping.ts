@@ -19,6 +19,8 @@ const membersScope: Scope = {
 export const GROUP_FILTER_MAPPING: FilterMapping = {
   columns: {
     id: { sql: 'r.id', type: 'string' },
+    // Roles have no external id: Entra's match by externalId finds nothing, and then uses displayName.
+    externalId: { sql: 'null', type: 'string' },
     displayName: { sql: 'r.name', lower: 'r.name_lower', type: 'string' },
     'meta.created': { sql: 'r.created_at', type: 'dateTime' },
     'meta.lastModified': { sql: 'r.updated_at', type: 'dateTime' },

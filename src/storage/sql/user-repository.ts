@@ -1,6 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import type { User } from '../../directory/model.js';
-import type { RoleMember, UserQuery, UserRepository } from '../../directory/ports.js';
+import type { RoleMember, UserNameParts, UserQuery, UserRepository } from '../../directory/ports.js';
 import type { Database, UsersTable } from './database-types.js';
 import type { SqlDialect } from './dialect.js';
 import { guarded } from './guard.js';
@@ -121,13 +121,13 @@ export class SqlUserRepository implements UserRepository {
     if (roleIds.length === 0) return [];
     const rows = await this.db
       .selectFrom('users')
-      .select(['role_id', 'id', 'display_name', 'user_name'])
+      .select(['role_id', 'id', ...NAME_COLUMNS])
       .where('workspace_id', '=', workspaceId)
       .where('role_id', 'in', [...roleIds])
       .where('scim_deleted', '=', 0)
       .orderBy('id')
       .execute();
-    return rows.map((r) => ({ roleId: r.role_id, userId: r.id, display: r.display_name ?? r.user_name }));
+    return rows.map((r) => ({ roleId: r.role_id, userId: r.id, name: nameParts(r) }));
   }
 
   async assignRole(workspaceId: string, userIds: readonly string[], roleId: string, at: string): Promise<number> {
@@ -156,16 +156,17 @@ export class SqlUserRepository implements UserRepository {
     return Number(result.numUpdatedRows);
   }
 
-  async displayNames(workspaceId: string, ids: readonly string[]): Promise<Map<string, string>> {
-    const names = new Map<string, string>();
-    if (ids.length === 0) return names;
-    const rows = await this.db
-      .selectFrom('users')
-      .select(['id', 'display_name', 'user_name'])
-      .where('workspace_id', '=', workspaceId)
-      .where('id', 'in', [...ids])
-      .execute();
-    for (const row of rows) names.set(row.id, row.display_name ?? row.user_name);
+  async nameParts(workspaceId: string, ids: readonly string[]): Promise<Map<string, UserNameParts>> {
+    const names = new Map<string, UserNameParts>();
+    for (const chunk of chunks(ids)) {
+      const rows = await this.db
+        .selectFrom('users')
+        .select(['id', ...NAME_COLUMNS])
+        .where('workspace_id', '=', workspaceId)
+        .where('id', 'in', chunk)
+        .execute();
+      for (const row of rows) names.set(row.id, nameParts(row));
+    }
     return names;
   }
 
@@ -196,4 +197,16 @@ export class SqlUserRepository implements UserRepository {
 /** Splits id lists so no statement exceeds the engines' bound-parameter limits. */
 function* chunks<T>(items: readonly T[], size = 500): Generator<T[]> {
   for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size);
+}
+
+const NAME_COLUMNS = ['user_name', 'display_name', 'formatted_name', 'given_name', 'middle_name', 'family_name'] as const;
+
+function nameParts(row: Pick<UsersTable, (typeof NAME_COLUMNS)[number]>): UserNameParts {
+  const parts: Record<string, string> = { userName: row.user_name };
+  if (row.display_name !== null) parts.displayName = row.display_name;
+  if (row.formatted_name !== null) parts.formattedName = row.formatted_name;
+  if (row.given_name !== null) parts.givenName = row.given_name;
+  if (row.middle_name !== null) parts.middleName = row.middle_name;
+  if (row.family_name !== null) parts.familyName = row.family_name;
+  return parts as unknown as UserNameParts;
 }

@@ -1,0 +1,68 @@
+import { expect } from 'vitest';
+import type { ScimClient, ScimResponse } from '../support/scim-server.js';
+
+// biome-ignore lint/suspicious/noExplicitAny: SCIM bodies are inspected freely in tests
+export type Json = Record<string, any>;
+
+export const ERROR_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:Error';
+export const LIST_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
+export const SEARCH_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:SearchRequest';
+export const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
+export const TEAMS = 'urn:ietf:params:scim:schemas:extension:Teams:2.0:User';
+
+/** `?filter=` with the filter percent-encoded. */
+export const q = (filter: string, extra = ''): string => `/Users?filter=${encodeURIComponent(filter)}${extra}`;
+
+/**
+ * Asserts the RFC 7644 §3.12 error shape: the Error schema, status as a string equal to the
+ * HTTP status, the scimType (`null`: none; omitted: not checked), a detail containing the X-Trace-Id, a SCIM content type.
+ */
+export function expectScimError(response: ScimResponse, status: number, scimType?: string | null): void {
+  expect(response.status, JSON.stringify(response.body)).toBe(status);
+  expect(response.headers.get('content-type')).toMatch(/^application\/scim\+json/);
+  expect(response.body.schemas).toEqual([ERROR_SCHEMA]);
+  expect(response.body.status).toBe(String(status));
+  expect(typeof response.body.status).toBe('string');
+  if (scimType === null) expect(response.body.scimType).toBeUndefined();
+  else if (scimType !== undefined) expect(response.body.scimType).toBe(scimType);
+  expect(typeof response.body.detail).toBe('string');
+  const traceId = response.headers.get('x-trace-id');
+  expect(traceId).toBeTruthy();
+  expect(response.body.detail).toContain(traceId);
+}
+
+/** Creates a user and returns the 201 body. */
+export async function create(scim: ScimClient, body: unknown): Promise<Json> {
+  const response = await scim.post('/Users', body);
+  expect(response.status, JSON.stringify(response.body)).toBe(201);
+  return response.body;
+}
+
+/** Reads a user (200 expected). */
+export async function read(scim: ScimClient, id: string): Promise<Json> {
+  const response = await scim.get(`/Users/${id}`);
+  expect(response.status, JSON.stringify(response.body)).toBe(200);
+  return response.body;
+}
+
+/** Asserts that the user reads back exactly as before (meta.version and lastModified included). */
+export async function expectUnchanged(scim: ScimClient, id: string, before: Json): Promise<void> {
+  const after = await read(scim, id);
+  expect(after).toStrictEqual(before);
+}
+
+/** Ids of a list response, in order. */
+export const ids = (response: ScimResponse): string[] => (response.body.Resources as Array<{ id: string }>).map((r) => r.id);
+
+/** userNames of a list response, in order. */
+export const userNames = (response: ScimResponse): string[] =>
+  (response.body.Resources as Array<{ userName: string }>).map((r) => r.userName);
+
+/** GETs a filter and returns the sorted userNames (asserting 200 and a consistent ListResponse). */
+export async function filterNames(scim: ScimClient, filter: string): Promise<string[]> {
+  const response = await scim.get(q(filter, '&count=1000'));
+  expect(response.status, `${filter}: ${JSON.stringify(response.body)}`).toBe(200);
+  expect(response.body.schemas).toEqual([LIST_SCHEMA]);
+  expect(response.body.totalResults).toBe(response.body.Resources.length);
+  return userNames(response).sort();
+}

@@ -1,0 +1,306 @@
+/**
+ * Wire-level replay of identity-provider traffic (see ../shared/reference/idp-behaviour.md).
+ *
+ * `replay()` sends one raw HTTP request with exactly the headers given: it uses `node:http`
+ * rather than `fetch`, because `fetch` always adds `User-Agent`, `Accept`, `Accept-Language`,
+ * `Sec-Fetch-Mode` and `Accept-Encoding` headers, so it cannot replay Entra's Test Connection
+ * (no User-Agent at all) or OneLogin's empty User-Agent. The path is sent byte for byte, so
+ * query strings keep their `+`-encoded spaces, `%22` quotes and trailing `&` or `?`.
+ * Only `Host`, `Connection` and `Content-Length` are added by the transport.
+ *
+ * The read-back helpers use a neutral request (bearer token only) to check what a write did.
+ */
+import { randomUUID } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
+import { request as httpRequest } from 'node:http';
+import { gunzipSync, inflateSync } from 'node:zlib';
+import { expect } from 'vitest';
+import type { TestServer } from '../support/scim-server.js';
+
+// biome-ignore lint/suspicious/noExplicitAny: SCIM bodies are inspected freely in tests
+export type Json = Record<string, any>;
+
+export const USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';
+export const GROUP_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:Group';
+export const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
+export const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
+export const LIST_RESPONSE = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
+export const ERROR_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:Error';
+export const SEARCH_REQUEST = 'urn:ietf:params:scim:api:messages:2.0:SearchRequest';
+
+/** `null` as a header value removes a header a profile would otherwise send. */
+export type HeaderMap = Record<string, string | null>;
+
+export interface ReplayRequest {
+  readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /** The path below the SCIM base URL, with its raw query string: `/Users?filter=userName+eq+%22x%22&`. */
+  readonly path: string;
+  /** Exactly the headers to send (names case-insensitive). `Authorization` is added from the token unless given. */
+  readonly headers?: HeaderMap;
+  /** An object is sent as JSON text; a string is sent as is. */
+  readonly body?: unknown;
+}
+
+export interface ReplayResponse {
+  readonly status: number;
+  readonly headers: IncomingHttpHeaders;
+  readonly contentType: string | undefined;
+  readonly text: string;
+  /** The parsed JSON body, or undefined for an empty or non-JSON body. */
+  readonly json: Json | undefined;
+  /** "METHOD path → status body", for assertion messages. */
+  readonly describe: string;
+}
+
+/** Sends one raw request to the SCIM base URL of `server`. */
+export function replay(server: TestServer, token: string | undefined, request: ReplayRequest): Promise<ReplayResponse> {
+  const base = new URL(server.scimUrl);
+  const payload =
+    request.body === undefined ? undefined : typeof request.body === 'string' ? request.body : JSON.stringify(request.body);
+  const headers: Record<string, string> = {};
+  if (token !== undefined) headers.authorization = `Bearer ${token}`;
+  for (const [name, value] of Object.entries(request.headers ?? {})) {
+    if (value === null) delete headers[name.toLowerCase()];
+    else headers[name.toLowerCase()] = value;
+  }
+  if (payload !== undefined) headers['content-length'] = String(Buffer.byteLength(payload, 'utf8'));
+  const path = `${base.pathname.replace(/\/$/, '')}${request.path}`;
+  return new Promise((resolve, reject) => {
+    const outgoing = httpRequest(
+      { host: base.hostname, port: Number(base.port), method: request.method, path, headers, agent: false },
+      (incoming) => {
+        const chunks: Buffer[] = [];
+        incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
+        incoming.on('error', reject);
+        incoming.on('end', () => {
+          let raw = Buffer.concat(chunks);
+          const encoding = String(incoming.headers['content-encoding'] ?? '').toLowerCase();
+          if (encoding === 'gzip') raw = gunzipSync(raw);
+          else if (encoding === 'deflate') raw = inflateSync(raw);
+          const text = raw.toString('utf8');
+          let json: Json | undefined;
+          try {
+            json = text.trim() === '' ? undefined : (JSON.parse(text) as Json);
+          } catch {
+            json = undefined;
+          }
+          const status = incoming.statusCode ?? 0;
+          resolve({
+            status,
+            headers: incoming.headers,
+            contentType: incoming.headers['content-type'],
+            text,
+            json,
+            describe: `${request.method} ${request.path} → ${status} ${text.slice(0, 1500)}`,
+          });
+        });
+      },
+    );
+    outgoing.on('error', reject);
+    if (payload !== undefined) outgoing.write(payload, 'utf8');
+    outgoing.end();
+  });
+}
+
+/**
+ * The headers one IdP sends: `always` on every request, `withBody` added when there is a body.
+ * A replay can override or (with `null`) remove any of them.
+ */
+export interface IdpProfile {
+  readonly name: string;
+  readonly always: HeaderMap;
+  readonly withBody: HeaderMap;
+}
+
+/** Entra ID: no User-Agent at all (Test Connection), `application/scim+json; charset=utf-8` bodies. */
+export const ENTRA: IdpProfile = {
+  name: 'Entra ID',
+  always: { accept: 'application/scim+json' },
+  withBody: { 'content-type': 'application/scim+json; charset=utf-8' },
+};
+
+/** Okta (2018 doc headers plus the Runscope spec test's content type). */
+export const OKTA: IdpProfile = {
+  name: 'Okta',
+  always: {
+    'user-agent': 'Okta SCIM Client 1.0.0',
+    accept: 'application/scim+json',
+    'accept-charset': 'utf-8',
+    'accept-encoding': 'gzip,deflate',
+  },
+  withBody: { 'content-type': 'application/scim+json; charset=utf-8' },
+};
+
+/** OneLogin: an empty User-Agent and `application/scim+json` bodies (authentik#11249). */
+export const ONELOGIN: IdpProfile = {
+  name: 'OneLogin',
+  always: { 'user-agent': '', accept: 'application/json' },
+  withBody: { 'content-type': 'application/scim+json' },
+};
+
+/** A textbook RFC 7644 client. */
+export const GENERIC: IdpProfile = {
+  name: 'generic RFC 7644 client',
+  always: { 'user-agent': 'rfc7644-client/1.0', accept: 'application/scim+json' },
+  withBody: { 'content-type': 'application/scim+json' },
+};
+
+export type Send = (
+  method: ReplayRequest['method'],
+  path: string,
+  body?: unknown,
+  headers?: HeaderMap,
+) => Promise<ReplayResponse>;
+
+/** A sender bound to one server, token and IdP profile. */
+export function idp(server: TestServer, token: string, profile: IdpProfile): Send {
+  return (method, path, body, headers = {}) =>
+    replay(server, token, {
+      method,
+      path,
+      headers: { ...profile.always, ...(body !== undefined ? profile.withBody : {}), ...headers },
+      ...(body !== undefined ? { body } : {}),
+    });
+}
+
+export const patchOp = (...Operations: unknown[]): Json => ({ schemas: [PATCH_OP], Operations });
+
+export const guid = (): string => randomUUID();
+
+/** `application/scim+json`, with or without a charset. */
+export const SCIM_JSON = /^application\/scim\+json(\s*;\s*charset=utf-8)?$/i;
+
+/** Asserts the status and, for a body, that it is SCIM JSON. Returns the JSON body. */
+export function expectStatus(response: ReplayResponse, status: number | readonly number[]): Json {
+  const allowed = typeof status === 'number' ? [status] : status;
+  expect(allowed, response.describe).toContain(response.status);
+  if (response.status === 204) {
+    expect(response.text, `204 must have no body: ${response.describe}`).toBe('');
+    return {};
+  }
+  expect(response.contentType, response.describe).toMatch(SCIM_JSON);
+  expect(response.json, `body must be JSON: ${response.describe}`).toBeDefined();
+  return response.json as Json;
+}
+
+/** RFC 7644 §3.12: the Error schema, `status` as a string equal to the HTTP status, a detail, SCIM JSON. */
+export function expectScimError(response: ReplayResponse, status: number, scimType?: string): Json {
+  expect(response.status, response.describe).toBe(status);
+  expect(response.contentType, response.describe).toMatch(SCIM_JSON);
+  const body = response.json;
+  expect(body, `error body must be JSON: ${response.describe}`).toBeDefined();
+  expect(body?.schemas, response.describe).toEqual([ERROR_SCHEMA]);
+  expect(typeof body?.status, response.describe).toBe('string');
+  expect(body?.status, response.describe).toBe(String(status));
+  expect(typeof body?.detail, response.describe).toBe('string');
+  if (scimType !== undefined) expect(body?.scimType, response.describe).toBe(scimType);
+  return body as Json;
+}
+
+/** A ListResponse with JSON-integer paging fields (Okta checks the types). */
+export function expectList(response: ReplayResponse): Json {
+  const body = expectStatus(response, 200);
+  expect(body.schemas, response.describe).toEqual([LIST_RESPONSE]);
+  for (const field of ['totalResults', 'startIndex', 'itemsPerPage']) {
+    expect(Number.isInteger(body[field]), `${field} must be a JSON integer: ${response.describe}`).toBe(true);
+  }
+  expect(Array.isArray(body.Resources), response.describe).toBe(true);
+  expect(body.itemsPerPage, response.describe).toBe(body.Resources.length);
+  return body;
+}
+
+/** The empty ListResponse Entra's Test Connection and every "no match" query need. */
+export function expectEmptyList(response: ReplayResponse): Json {
+  const body = expectList(response);
+  expect(body.totalResults, response.describe).toBe(0);
+  expect(body.Resources, response.describe).toEqual([]);
+  expect(body.startIndex, response.describe).toBe(1);
+  return body;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Read-back helpers: a neutral GET (bearer token only) after every write.
+// ---------------------------------------------------------------------------------------------
+
+const neutral = (server: TestServer, token: string, path: string) => replay(server, token, { method: 'GET', path });
+
+/** GET /Users/{id}, expecting 200. */
+export async function readUser(server: TestServer, token: string, id: string): Promise<Json> {
+  const response = await neutral(server, token, `/Users/${encodeURIComponent(id)}`);
+  const body = expectStatus(response, 200);
+  expect(body.id, response.describe).toBe(id);
+  return body;
+}
+
+/** GET /Users/{id}, expecting a SCIM 404. */
+export async function expectUserGone(server: TestServer, token: string, id: string): Promise<void> {
+  expectScimError(await neutral(server, token, `/Users/${encodeURIComponent(id)}`), 404);
+}
+
+/** GET /Users?filter=… (percent-encoded), returning the resources. */
+export async function findUsers(server: TestServer, token: string, filter: string): Promise<Json[]> {
+  const response = await neutral(server, token, `/Users?filter=${encodeURIComponent(filter)}&count=1000`);
+  const body = expectList(response);
+  expect(body.totalResults, response.describe).toBe(body.Resources.length);
+  return body.Resources as Json[];
+}
+
+/** The ids a userName filter finds. */
+export async function idsByUserName(server: TestServer, token: string, userName: string): Promise<string[]> {
+  return (await findUsers(server, token, `userName eq ${JSON.stringify(userName)}`)).map((u) => u.id as string);
+}
+
+/** GET /Groups/{id}, expecting 200. */
+export async function readGroup(server: TestServer, token: string, id: string): Promise<Json> {
+  const response = await neutral(server, token, `/Groups/${encodeURIComponent(id)}`);
+  const body = expectStatus(response, 200);
+  expect(body.id, response.describe).toBe(id);
+  return body;
+}
+
+/** The member ids of a group, sorted (a group without `members` has none). */
+export async function memberIds(server: TestServer, token: string, groupId: string): Promise<string[]> {
+  const group = await readGroup(server, token, groupId);
+  const members = (group.members ?? []) as Json[];
+  const ids = members.map((m) => m.value as string);
+  expect(new Set(ids).size, `duplicate members in ${JSON.stringify(group)}`).toBe(ids.length);
+  return ids.sort();
+}
+
+/** The one group whose displayName equals `name` (exact filter). */
+export async function groupByName(server: TestServer, token: string, name: string): Promise<Json> {
+  const response = await neutral(server, token, `/Groups?filter=${encodeURIComponent(`displayName eq ${JSON.stringify(name)}`)}`);
+  const body = expectList(response);
+  expect(body.totalResults, response.describe).toBe(1);
+  return body.Resources[0] as Json;
+}
+
+/** The names of the groups (roles) a user reads back with. */
+export async function groupNamesOf(server: TestServer, token: string, userId: string): Promise<string[]> {
+  const user = await readUser(server, token, userId);
+  return ((user.groups ?? []) as Json[]).map((g) => g.display as string).sort();
+}
+
+/** The user's enterprise extension, or {}. */
+export const enterprise = (user: Json): Json => (user[ENTERPRISE] ?? {}) as Json;
+
+/** The value of the user's work email, if any. */
+export const workEmail = (user: Json): string | undefined =>
+  ((user.emails ?? []) as Json[]).find((e) => String(e.type).toLowerCase() === 'work')?.value as string | undefined;
+
+/** Sorted copy. */
+export const sorted = (values: readonly string[]): string[] => [...values].sort();
+
+/** Query-string encoding as Entra and OneLogin send it: spaces as `+`, quotes as `%22`. */
+export function plusEncoded(filter: string): string {
+  return encodeURIComponent(filter).replace(/%20/g, '+');
+}
+
+/** Asserts that no `null` appears anywhere in a response body (Entra cannot deserialize them in some places). */
+export function expectNoNulls(value: unknown, where = '$'): void {
+  expect(value, `${where} is null`).not.toBeNull();
+  if (Array.isArray(value)) value.forEach((item, i) => expectNoNulls(item, `${where}[${i}]`));
+  else if (typeof value === 'object' && value !== null) {
+    for (const [key, inner] of Object.entries(value)) expectNoNulls(inner, `${where}.${key}`);
+  }
+}
