@@ -55,11 +55,15 @@ export function buildProgram(): Command {
     .configureOutput({ outputError: (text, write) => write(`${text.trim().split('\n')[0]}\n`) });
 
   common(program.command('serve').description('run the HTTP service (GET /healthz answers 200 when ready)'))
-    .option('--host <host>', 'address to listen on', '127.0.0.1')
-    .option('--port <port>', 'port to listen on', wholeNumber, 8080)
+    .option('--host <host>', 'address to listen on (env ROSTER_HOST, default 127.0.0.1)')
+    .option('--port <port>', 'port to listen on (env ROSTER_PORT, default 8080)', wholeNumber)
     .option('--no-demo', 'do not create the demo workspace on an empty database')
-    .action(async (options: CommonOptions & { host: string; port: number; demo: boolean }) => {
-      const config = loadConfig({ ...(options.database ? { database: options.database } : {}), host: options.host, port: options.port });
+    .action(async (options: CommonOptions & { host?: string; port?: number; demo: boolean }) => {
+      const config = loadConfig({
+        ...(options.database ? { database: options.database } : {}),
+        ...(options.host ? { host: options.host } : {}),
+        ...(options.port !== undefined ? { port: options.port } : {}),
+      });
       await serve(config, { demo: options.demo && process.env.ROSTER_DEMO !== '0' });
     });
 
@@ -108,15 +112,18 @@ export function buildProgram(): Command {
     .addOption(new Option('--provider <provider>', 'identity provider').choices(PROVIDERS).makeOptionMandatory())
     .action(async (slug: string, options: CommonOptions & { provider: Provider }) =>
       withStore(options, async (store) => {
+        const baseUrl = scimBaseUrl(loadConfig({}));
         const { token } = await enableScim(store, slug, options.provider);
-        printToken(token, options.provider);
+        printToken(baseUrl, token, options.provider);
       }),
     );
   common(scim.command('rotate-token <slug>').description('issue a new token and revoke the old one at once')).action(
     async (slug: string, options: CommonOptions) =>
       withStore(options, async (store) => {
+        // Read the configuration first: once the old token is revoked, the new one must be printed.
+        const baseUrl = scimBaseUrl(loadConfig({}));
         const { token, integration } = await rotateToken(store, slug);
-        printToken(token, integration.provider);
+        printToken(baseUrl, token, integration.provider);
       }),
   );
   common(scim.command('disable <slug>').description('revoke every SCIM token of the workspace')).action(
@@ -249,8 +256,7 @@ export function buildProgram(): Command {
 }
 
 /** The token contract: one JSON document on stdout, whatever the flags; the hint goes to stderr. */
-function printToken(token: string, provider: Provider): void {
-  const baseUrl = scimBaseUrl(loadConfig({}));
+function printToken(baseUrl: string, token: string, provider: Provider): void {
   process.stdout.write(`${JSON.stringify({ baseUrl, token }, null, 2)}\n`);
   process.stderr.write(`The token is shown once. Set-up guide for this provider: ${GUIDES[provider]}\n`);
 }

@@ -28,7 +28,6 @@ interface CatalogueEntry {
 /** The error catalogue: one entry per stable code. docs/errors.md lists exactly these. */
 export const ERROR_CATALOGUE = {
   unauthorized: { status: 401, summary: 'The bearer token is missing, malformed, unknown or revoked.' },
-  forbidden: { status: 403, summary: 'The token is valid but SCIM is not enabled for this workspace.' },
   operationRefused: {
     status: 403,
     summary: 'The operation is not allowed over SCIM (creating or deleting roles); do it in Roster.',
@@ -36,7 +35,6 @@ export const ERROR_CATALOGUE = {
   notFound: { status: 404, summary: 'No resource with this id exists in the workspace (or it was deleted).' },
   routeNotFound: { status: 404, summary: 'No SCIM endpoint at this path.' },
   methodNotAllowed: { status: 405, summary: 'The endpoint does not support this HTTP method.' },
-  notAcceptable: { status: 406, summary: 'The Accept header excludes JSON.' },
   unsupportedMediaType: { status: 415, summary: 'The request body is not application/scim+json or application/json.' },
   payloadTooLarge: { status: 413, summary: 'The request body exceeds the size limit.' },
   invalidSyntax: { status: 400, scimType: 'invalidSyntax', summary: 'The body is not valid JSON or not a valid SCIM message.' },
@@ -50,9 +48,7 @@ export const ERROR_CATALOGUE = {
   uniqueness: { status: 409, scimType: 'uniqueness', summary: 'A unique attribute (userName) is already taken in the workspace.' },
   preconditionFailed: { status: 412, summary: 'The If-Match version does not match the current resource version.' },
   seatLimit: { status: 409, summary: 'No free user license (seat) is left in the workspace.' },
-  rateLimited: { status: 429, summary: 'Too many requests for this token; retry after the given delay.' },
   internal: { status: 500, summary: 'An unexpected server error; the trace id identifies it in the logs.' },
-  unavailable: { status: 503, summary: 'The service is shutting down or the database is unavailable.' },
 } as const satisfies Record<string, CatalogueEntry>;
 
 export type ScimErrorCode = keyof typeof ERROR_CATALOGUE;

@@ -105,12 +105,25 @@ describe('SCIM errors', () => {
     it.each([
       ['GET', '/Nope'],
       ['GET', '/Users/x/y'],
-      ['POST', '/Users/x'],
       ['GET', '/users'],
       ['GET', '/Bulk'],
     ])('%s %s', async (method, path) => {
       const response = await asScim(await raw(path, { method }));
       expectScimError(response, 404, null);
+    });
+  });
+
+  describe('405 for methods a known endpoint does not offer', () => {
+    it.each([
+      ['POST', '/Users/x', 'GET, PUT, PATCH, DELETE'],
+      ['PUT', '/Users', 'GET, POST'],
+      ['DELETE', '/Groups', 'GET, POST'],
+      ['GET', '/Users/.search', 'POST'],
+      ['POST', '/Schemas', 'GET'],
+    ])('%s %s', async (method, path, allow) => {
+      const response = await asScim(await raw(path, { method }));
+      expectScimError(response, 405, null);
+      expect(response.headers.get('allow')).toBe(allow);
     });
   });
 

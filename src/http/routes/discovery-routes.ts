@@ -5,6 +5,7 @@ import { listResponse } from '../../scim/messages/list-response.js';
 import { describeResourceType, describeSchema, describeServiceProvider } from '../../scim/schema/discovery.js';
 import { ALL_SCHEMAS, RESOURCE_TYPES } from '../../scim/schema/resource-type.js';
 import { SCIM_CONTENT_TYPE } from '../error-handler.js';
+import { refuseOtherMethods } from './method-not-allowed.js';
 
 /** /ServiceProviderConfig, /ResourceTypes and /Schemas (RFC 7644 §4), generated from the schema definitions. */
 export function registerDiscoveryRoutes(scope: FastifyInstance, config: Config): void {
@@ -26,6 +27,9 @@ export function registerDiscoveryRoutes(scope: FastifyInstance, config: Config):
   scope.get('/ResourceTypes', async (_request, reply) =>
     reply.type(SCIM_CONTENT_TYPE).send(listResponse(resourceTypes, resourceTypes.length, 1)),
   );
+  for (const url of ['/ServiceProviderConfig', '/Schemas', '/Schemas/:id', '/ResourceTypes', '/ResourceTypes/:name']) {
+    refuseOtherMethods(scope, url, ['GET']);
+  }
   scope.get<{ Params: { name: string } }>('/ResourceTypes/:name', async (request, reply) => {
     const type = resourceTypes.find((t) => String(t.id).toLowerCase() === request.params.name.toLowerCase());
     if (!type) throw ScimError.notFound(`no resource type ${JSON.stringify(request.params.name)}`);

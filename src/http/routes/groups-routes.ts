@@ -6,6 +6,7 @@ import { parseProjection } from '../../scim/schema/projection.js';
 import { GROUP_RESOURCE_TYPE } from '../../scim/schema/resource-type.js';
 import { type IdRequest, type QueryRequest, queryText, requestContext, sendResource, sendScim } from '../scim-reply.js';
 import { noteResult } from '../provisioning-log-hook.js';
+import { refuseOtherMethods } from './method-not-allowed.js';
 import type { ScimRouteDependencies } from './scim-routes.js';
 
 /** The /Groups endpoint: roles, readable and assignable, never created or deleted over SCIM. */
@@ -40,6 +41,9 @@ export function registerGroupsRoutes(scope: FastifyInstance, { config, groups }:
       'roles are created in Roster, not over SCIM: link your IdP group to an existing role with the same name',
     );
   });
+  refuseOtherMethods(scope, '/Groups', ['GET', 'POST']);
+  refuseOtherMethods(scope, '/Groups/.search', ['POST']);
+  refuseOtherMethods(scope, '/Groups/:id', ['GET', 'PUT', 'PATCH', 'DELETE']);
   scope.delete('/Groups/:id', async () => {
     throw new ScimError('operationRefused', 'roles are deleted in Roster, not over SCIM: unlink the group in your IdP instead');
   });

@@ -5,6 +5,7 @@ import { parseProjection } from '../../scim/schema/projection.js';
 import { USER_RESOURCE_TYPE } from '../../scim/schema/resource-type.js';
 import { type IdRequest, type QueryRequest, queryText, requestContext, sendResource, sendScim } from '../scim-reply.js';
 import { noteResult } from '../provisioning-log-hook.js';
+import { refuseOtherMethods } from './method-not-allowed.js';
 import type { ScimRouteDependencies } from './scim-routes.js';
 
 /** The /Users endpoint (RFC 7644 §3). */
@@ -43,4 +44,7 @@ export function registerUsersRoutes(scope: FastifyInstance, { config, users }: S
     await users.delete(context(request), request.params.id);
     return reply.code(204).send();
   });
+  refuseOtherMethods(scope, '/Users', ['GET', 'POST']);
+  refuseOtherMethods(scope, '/Users/.search', ['POST']);
+  refuseOtherMethods(scope, '/Users/:id', ['GET', 'PUT', 'PATCH', 'DELETE']);
 }
