@@ -74,8 +74,8 @@ export interface IntegrationRepository {
   active(workspaceId: string): Promise<ScimIntegration | undefined>;
   disable(workspaceId: string, id: string, at: string): Promise<void>;
   insertToken(token: ScimToken): Promise<void>;
-  /** Finds a token by the hash of its secret, revoked or not. */
-  tokenByHash(tokenHash: string): Promise<ScimToken | undefined>;
+  /** Finds a workspace's token by the hash of its secret, revoked or not. */
+  tokenByHash(workspaceId: string, tokenHash: string): Promise<ScimToken | undefined>;
   revokeTokens(workspaceId: string, integrationId: string | undefined, at: string): Promise<number>;
 }
 

@@ -183,7 +183,8 @@ async function visibleRole(repos: Repositories, workspace: Workspace, id: string
 
 /** Roles are renamed only in the app; repeating the current name is a no-op (Okta sends it on every push). */
 function checkDisplayName(role: Role, displayName: string | null | undefined): void {
-  if (displayName === undefined || displayName === role.name) return;
+  // Names compare as the filter does (case-insensitively): `displayName eq "admin"` found this role.
+  if (displayName === undefined || displayName?.toLowerCase() === role.name.toLowerCase()) return;
   throw ScimError.mutability(
     `the displayName of a role cannot be changed over SCIM ('${role.name}' → ${JSON.stringify(displayName)}); rename roles in Roster`,
   );

@@ -3,7 +3,7 @@ import { newId, nowIso } from './ids.js';
 import type { Provider, ScimIntegration, Workspace } from './model.js';
 import { PROVIDERS } from './model.js';
 import type { DirectoryStore, Repositories } from './ports.js';
-import { generateToken, hashToken, sameHash } from './tokens.js';
+import { generateToken, hashToken, sameHash, tokenWorkspaceId } from './tokens.js';
 import { requireWorkspace } from './workspaces.js';
 
 export const CLIENT_APPLICATION_NAME = 'API access';
@@ -76,8 +76,10 @@ export async function disableScim(store: DirectoryStore, slug: string): Promise<
 
 /** Finds the workspace a bearer token belongs to; undefined for unknown or revoked tokens. */
 export async function authenticate(store: DirectoryStore, token: string): Promise<Workspace | undefined> {
+  const workspaceId = tokenWorkspaceId(token);
+  if (!workspaceId) return undefined;
   const hash = hashToken(token);
-  const record = await store.read.integrations.tokenByHash(hash);
+  const record = await store.read.integrations.tokenByHash(workspaceId, hash);
   if (!record || record.revokedAt !== null || !sameHash(record.tokenHash, hash)) return undefined;
   return store.read.workspaces.byId(record.workspaceId);
 }
@@ -89,7 +91,7 @@ async function requireIntegration(repos: Repositories, workspace: Workspace): Pr
 }
 
 async function issueToken(repos: Repositories, integration: ScimIntegration): Promise<string> {
-  const token = generateToken();
+  const token = generateToken(integration.workspaceId);
   await repos.integrations.insertToken({
     workspaceId: integration.workspaceId,
     id: newId(),

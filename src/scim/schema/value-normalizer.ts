@@ -37,8 +37,11 @@ export function normalizeValue(definition: AttributeDefinition, value: unknown, 
 
 /** Normalises one element of a multi-valued attribute. */
 export function normalizeElement(definition: AttributeDefinition, value: unknown, context: NormalizeContext): unknown {
-  if (isEmpty(value)) return CLEAR;
-  return normalizeSingleValue(definition, value, context);
+  // `{"value": "Sales"}` for an element of a simple multi-valued attribute (teams), as Entra sends them.
+  const element =
+    definition.type !== 'complex' && isJsonObject(value) && Object.hasOwn(value, 'value') ? value.value : value;
+  if (isEmpty(element)) return CLEAR;
+  return normalizeSingleValue(definition, element, context);
 }
 
 function normalizeMultiValue(definition: AttributeDefinition, value: unknown, context: NormalizeContext): unknown {

@@ -49,7 +49,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('revoked_at', 'text')
     .addPrimaryKeyConstraint('scim_tokens_pk', ['workspace_id', 'id'])
     .execute();
-  await db.schema.createIndex('scim_tokens_hash').on('scim_tokens').column('token_hash').unique().execute();
+  await db.schema.createIndex('scim_tokens_hash').on('scim_tokens').columns(['workspace_id', 'token_hash']).unique().execute();
 
   await db.schema
     .createTable('roles')

@@ -73,10 +73,11 @@ export class SqlIntegrationRepository implements IntegrationRepository {
     );
   }
 
-  async tokenByHash(tokenHash: string): Promise<ScimToken | undefined> {
+  async tokenByHash(workspaceId: string, tokenHash: string): Promise<ScimToken | undefined> {
     const row = await this.db
       .selectFrom('scim_tokens')
       .selectAll()
+      .where('workspace_id', '=', workspaceId)
       .where('token_hash', '=', tokenHash)
       .executeTakeFirst();
     return (
