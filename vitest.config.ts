@@ -36,14 +36,14 @@ export default defineConfig(async () => {
   return {
     test: {
       projects: [
-        { test: { ...shared, name: 'sqlite', include: ['src/**/*.test.ts', 'test/**/*.test.ts'] } },
+        { test: { ...shared, name: 'sqlite', include: ['src/**/*.test.ts', 'test/**/*.test.ts'], exclude: ['test/postgres/**'] } },
         ...(withPostgres
           ? [
               {
                 test: {
                   ...shared,
                   name: 'postgres',
-                  include: ['test/http/**/*.test.ts', 'test/rules/**/*.test.ts', 'test/idp/**/*.test.ts', 'test/storage/**/*.test.ts'],
+                  include: ['test/http/**/*.test.ts', 'test/rules/**/*.test.ts', 'test/idp/**/*.test.ts', 'test/postgres/**/*.test.ts'],
                   env: { ROSTER_TEST_ENGINE: 'postgres', ROSTER_TEST_POSTGRES_URL: POSTGRES_URL },
                 },
               },

@@ -13,7 +13,7 @@ import { openStore } from '../storage/open-store.js';
  */
 export async function serve(config: Config, options: { demo: boolean }): Promise<void> {
   const logger = pino({ level: config.logLevel, redact: ['req.headers.authorization'] });
-  const store = await openStore(config.database);
+  const store = await openStore(config.database, { poolSize: config.poolSize });
   if (options.demo) await announceDemo(store, config);
   const app = await buildApp({ store, config, logger });
   const dispatcher = config.smtpUrl
@@ -21,7 +21,7 @@ export async function serve(config: Config, options: { demo: boolean }): Promise
     : undefined;
   dispatcher?.start();
   await app.listen({ host: config.host, port: config.port });
-  logger.info({ url: config.publicUrl, database: config.database }, 'roster is ready');
+  logger.info({ url: config.publicUrl, database: withoutPassword(config.database) }, 'roster is ready');
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -51,4 +51,15 @@ async function announceDemo(store: DirectoryStore, config: Config): Promise<void
       '',
     ].join('\n'),
   );
+}
+
+/** A database URL fit for logs: the password is never written out. */
+export function withoutPassword(database: string): string {
+  try {
+    const url = new URL(database);
+    if (url.password) url.password = '***';
+    return url.toString();
+  } catch {
+    return database;
+  }
 }

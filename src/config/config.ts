@@ -4,6 +4,8 @@ import type { ScimLimits } from '../directory/scim-users.js';
 /** Configuration, parsed once from the environment and the command line, then frozen. */
 export interface Config {
   readonly database: string;
+  /** PostgreSQL connections per instance (ROSTER_DB_POOL_SIZE); SQLite uses one connection. */
+  readonly poolSize: number;
   readonly host: string;
   readonly port: number;
   /** Public origin clients use, without a trailing slash; SCIM lives under `${publicUrl}/scim/v2`. */
@@ -32,6 +34,7 @@ export function loadConfig(
   const publicUrl = (env.ROSTER_PUBLIC_URL ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`).replace(/\/+$/, '');
   return Object.freeze({
     database: databaseFrom(options.database, env),
+    poolSize: integer(env.ROSTER_DB_POOL_SIZE, 10),
     host,
     port,
     publicUrl,
