@@ -91,6 +91,8 @@ export interface RoleRepository {
 
 export interface GroupQuery {
   readonly filter?: ResolvedFilter;
+  readonly sortBy?: ResolvedAttribute;
+  readonly descending?: boolean;
   readonly offset: number;
   readonly limit: number;
 }

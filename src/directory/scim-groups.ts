@@ -34,8 +34,12 @@ export class ScimGroupService {
       ? resolveFilter(parseFilter(request.filter, { maxLength: this.limits.maxFilterLength }), GROUP_RESOURCE_TYPE)
       : undefined;
     const projection = parseProjection(GROUP_RESOURCE_TYPE, request.attributes, request.excludedAttributes);
+    const sortBy = request.sortBy ? GROUP_RESOURCE_TYPE.resolve(request.sortBy) : undefined;
+    if (request.sortBy && !sortBy) throw ScimError.invalidParameter(`'sortBy' names an unknown attribute '${request.sortBy}'`);
     const { roles, total } = await this.store.read.roles.searchGroups(context.workspace.id, {
       ...(filter ? { filter } : {}),
+      ...(sortBy ? { sortBy } : {}),
+      descending: request.sortOrder === 'descending',
       offset: request.startIndex - 1,
       limit: request.count,
     });

@@ -1,31 +1,15 @@
 import type { FastifyInstance } from 'fastify';
-import { scimBaseUrl } from '../../config/config.js';
 import { ScimError } from '../../scim/errors.js';
-import { parseSearchBody, parseSearchQuery } from '../../scim/messages/search-request.js';
-import { parseProjection } from '../../scim/schema/projection.js';
 import { GROUP_RESOURCE_TYPE } from '../../scim/schema/resource-type.js';
-import { type IdRequest, type QueryRequest, queryText, requestContext, sendResource, sendScim } from '../scim-reply.js';
+import { type IdRequest, sendResource } from '../scim-reply.js';
 import { noteResult } from '../provisioning-log-hook.js';
 import { refuseOtherMethods } from './method-not-allowed.js';
+import { registerReadRoutes } from './read-routes.js';
 import type { ScimRouteDependencies } from './scim-routes.js';
 
 /** The /Groups endpoint: roles, readable and assignable, never created or deleted over SCIM. */
 export function registerGroupsRoutes(scope: FastifyInstance, { config, groups }: ScimRouteDependencies): void {
-  const baseUrl = scimBaseUrl(config);
-  const searchLimits = { defaultCount: config.scim.defaultCount, maxResults: config.scim.maxResults };
-  const context = (request: Parameters<typeof requestContext>[0]) => requestContext(request, baseUrl);
-
-  scope.get('/Groups', async (request: QueryRequest, reply) =>
-    sendScim(reply, await groups.list(context(request), parseSearchQuery(request.query, searchLimits))),
-  );
-  scope.post('/Groups/.search', async (request, reply) =>
-    sendScim(reply, await groups.list(context(request), parseSearchBody(request.body, searchLimits))),
-  );
-  scope.get('/Groups/:id', async (request: IdRequest, reply) => {
-    const { attributes, excludedAttributes } = request.query;
-    const projection = parseProjection(GROUP_RESOURCE_TYPE, queryText(attributes), queryText(excludedAttributes));
-    return sendResource(reply, await groups.get(context(request), request.params.id, projection));
-  });
+  const context = registerReadRoutes(scope, config, GROUP_RESOURCE_TYPE, groups);
   scope.patch('/Groups/:id', async (request: IdRequest, reply) => {
     noteResult(request, await groups.patch(context(request), request.params.id, request.body));
     return reply.code(204).send();

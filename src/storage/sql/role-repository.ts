@@ -1,7 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 import type { Role } from '../../directory/model.js';
 import type { GroupQuery, RoleRepository } from '../../directory/ports.js';
-import { compileFilter } from './filter-sql.js';
+import { compileFilter, sortExpression } from './filter-sql.js';
 import { GROUP_FILTER_MAPPING } from './group-filter-mapping.js';
 import type { Database, RolesTable } from './database-types.js';
 import type { SqlDialect } from './dialect.js';
@@ -72,7 +72,11 @@ export async function searchGroups(
   const count = await sql<{ total: number | string }>`select count(*) as total from roles r where ${where}`.execute(db);
   const total = Number(count.rows[0]?.total ?? 0);
   if (query.limit === 0 || query.offset >= total) return { roles: [], total };
-  const { rows } = await sql<RolesTable>`select r.* from roles r where ${where} order by r.id limit ${query.limit} offset ${query.offset}`.execute(
+  const direction = sql.raw(query.descending ? 'desc' : 'asc');
+  const order = query.sortBy
+    ? sql`${sortExpression(query.sortBy, GROUP_FILTER_MAPPING)} ${direction}, r.id ${direction}`
+    : sql`r.id ${direction}`;
+  const { rows } = await sql<RolesTable>`select r.* from roles r where ${where} order by ${order} limit ${query.limit} offset ${query.offset}`.execute(
     db,
   );
   return { roles: rows.map(toRole), total };
