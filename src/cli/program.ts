@@ -8,7 +8,7 @@ import type { DirectoryStore } from '../directory/ports.js';
 import { createRole, listRoles, renameRole } from '../directory/roles.js';
 import { disableScim, enableScim, rotateToken } from '../directory/scim-integration.js';
 import { createTeam, listTeams } from '../directory/teams.js';
-import { configureSso, createWorkspace, requireWorkspace } from '../directory/workspaces.js';
+import { configureSso, createWorkspace, requireWorkspace, updateWorkspace } from '../directory/workspaces.js';
 import { openStore } from '../storage/open-store.js';
 import { createOutput, type Output, table } from './output.js';
 import { serve } from './serve-command.js';
@@ -85,6 +85,22 @@ export function buildProgram(): Command {
           ...(options.name ? { name: options.name } : {}),
         });
         out.result(created, () => [`created workspace '${created.slug}' (${created.plan}, ${created.seats} seats)`]);
+      }),
+    );
+  common(workspace.command('update <slug>').description("change a workspace's name, plan, seats or default language"))
+    .option('--name <name>', 'display name')
+    .addOption(new Option('--plan <plan>', 'subscription plan').choices(PLANS))
+    .option('--seats <n>', 'user licenses', wholeNumber)
+    .addOption(new Option('--default-language <tag>', 'language for users whose language is not supported').choices(['de-DE', 'en-GB']))
+    .action(async (slug: string, options: CommonOptions & { name?: string; plan?: Plan; seats?: number; defaultLanguage?: string }) =>
+      withStore(options, async (store, out) => {
+        const updated = await updateWorkspace(store, slug, {
+          ...(options.name !== undefined ? { name: options.name } : {}),
+          ...(options.plan !== undefined ? { plan: options.plan } : {}),
+          ...(options.seats !== undefined ? { seats: options.seats } : {}),
+          ...(options.defaultLanguage !== undefined ? { defaultLanguage: options.defaultLanguage } : {}),
+        });
+        out.result(updated, () => [`updated workspace '${updated.slug}' (${updated.plan}, ${updated.seats} seats)`]);
       }),
     );
   common(workspace.command('list').description('list workspaces')).action(async (options: CommonOptions) =>

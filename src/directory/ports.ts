@@ -60,6 +60,7 @@ export interface OutboxRepository {
 
 export interface WorkspaceRepository {
   insert(workspace: Workspace): Promise<void>;
+  update(workspace: Workspace): Promise<void>;
   bySlug(slug: string): Promise<Workspace | undefined>;
   byId(id: string): Promise<Workspace | undefined>;
   list(): Promise<Workspace[]>;

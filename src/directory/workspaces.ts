@@ -2,6 +2,7 @@ import { DirectoryError } from './directory-error.js';
 import { newId, nowIso } from './ids.js';
 import { type Plan, PLANS, type Role, type SsoConfig, type Workspace } from './model.js';
 import { type DirectoryStore, StoreConflict } from './ports.js';
+import { SUPPORTED_LANGUAGES } from './user-rules.js';
 
 export interface NewWorkspace {
   readonly slug: string;
@@ -49,6 +50,34 @@ export async function createWorkspace(store: DirectoryStore, input: NewWorkspace
     throw error;
   }
   return workspace;
+}
+
+/**
+ * Changes a workspace's name, plan, seats or default language. Lowering seats below the seats in
+ * use is allowed (a downgrade) but blocks activations until users are deactivated.
+ */
+export async function updateWorkspace(
+  store: DirectoryStore,
+  slug: string,
+  changes: { name?: string; plan?: Plan; seats?: number; defaultLanguage?: string },
+): Promise<Workspace> {
+  if (changes.plan !== undefined && !PLANS.includes(changes.plan)) {
+    throw new DirectoryError('invalidArgument', `plan must be one of ${PLANS.join(', ')}`);
+  }
+  if (changes.seats !== undefined && (!Number.isInteger(changes.seats) || changes.seats < 0)) {
+    throw new DirectoryError('invalidArgument', 'seats must be a whole number ≥ 0');
+  }
+  if (changes.defaultLanguage !== undefined && !(SUPPORTED_LANGUAGES as readonly string[]).includes(changes.defaultLanguage)) {
+    throw new DirectoryError('invalidArgument', `the default language must be one of ${SUPPORTED_LANGUAGES.join(', ')}`);
+  }
+  const workspace = await requireWorkspace(store, slug);
+  return store.transaction(async (repos) => {
+    await repos.workspaces.lock(workspace.id);
+    const current = (await repos.workspaces.byId(workspace.id)) ?? workspace;
+    const updated: Workspace = { ...current, ...changes };
+    await repos.workspaces.update(updated);
+    return updated;
+  });
 }
 
 export async function requireWorkspace(store: DirectoryStore, slug: string): Promise<Workspace> {

@@ -30,6 +30,14 @@ export class SqlWorkspaceRepository implements WorkspaceRepository {
     );
   }
 
+  async update(w: Workspace): Promise<void> {
+    await this.db
+      .updateTable('workspaces')
+      .set({ name: w.name, plan: w.plan, seats: w.seats, default_language: w.defaultLanguage, login_policy: w.loginPolicy })
+      .where('id', '=', w.id)
+      .execute();
+  }
+
   async bySlug(slug: string): Promise<Workspace | undefined> {
     const row = await this.db.selectFrom('workspaces').selectAll().where('slug', '=', slug).executeTakeFirst();
     return row && toWorkspace(row);
