@@ -136,6 +136,8 @@ export interface UserQuery {
 
 export interface UserRepository {
   insert(user: User): Promise<void>;
+  /** Inserts many new users (with their contacts and team links) in multi-row statements: bulk seeding. */
+  insertMany(users: readonly User[]): Promise<void>;
   /** Writes the user if its stored version is `expectedVersion`; false when it changed meanwhile. */
   update(user: User, expectedVersion: number): Promise<boolean>;
   byId(workspaceId: string, id: string, options?: { forUpdate?: boolean }): Promise<User | undefined>;
@@ -150,7 +152,7 @@ export interface UserRepository {
   membersOf(workspaceId: string, roleIds: readonly string[]): Promise<RoleMember[]>;
   /** Moves users to a role in one statement, bumping their version. Returns how many changed. */
   assignRole(workspaceId: string, userIds: readonly string[], roleId: string, at: string): Promise<number>;
-  /** Moves every SCIM-visible holder of `fromRoleId` to `toRoleId`, except `keep`. */
+  /** Moves every SCIM-visible holder of `fromRoleId` to `toRoleId`. Returns how many moved. */
   reassignRole(workspaceId: string, fromRoleId: string, toRoleId: string, at: string): Promise<number>;
   /** Name parts of users by id (managers), for their display names. */
   nameParts(workspaceId: string, ids: readonly string[]): Promise<Map<string, UserNameParts>>;

@@ -121,7 +121,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('kind', 'text', (c) => c.notNull())
     .addColumn('position', 'integer', (c) => c.notNull())
     .addColumn('type', 'text')
-    .addColumn('is_primary', 'integer', (c) => c.notNull())
+    // NULL when the client sent no `primary`, so `emails.primary pr` means what it says.
+    .addColumn('is_primary', 'integer')
     .addColumn('value', 'text')
     .addColumn('value_lower', 'text')
     .addColumn('display', 'text')

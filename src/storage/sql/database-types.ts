@@ -100,7 +100,7 @@ export interface UserContactsTable {
   kind: string;
   position: number;
   type: string | null;
-  is_primary: number;
+  is_primary: number | null;
   value: string | null;
   value_lower: string | null;
   display: string | null;

@@ -124,28 +124,30 @@ function compareValue(column: Column, attribute: ResolvedAttribute, op: CompareO
   const target = sql.raw(column.sql);
   const caseExact = attribute.definition.caseExact || column.type === 'dateTime';
   const text = String(value);
-  const operand = caseExact ? text : text.toLowerCase();
-  // Equality on a case-insensitive attribute uses its lower-cased column so the index applies.
+  // A stored lower-cased column (lowered in JavaScript on write) is compared with a value lowered
+  // the same way, so its index applies; other columns are lowered by the engine on both sides,
+  // so PostgreSQL's and JavaScript's Unicode case rules are never mixed.
+  const folded = (operand: string) => (caseExact ? sql`${operand}` : column.lower ? sql`${operand.toLowerCase()}` : sql`lower(cast(${operand} as text))`);
   const left = caseExact ? target : sql.raw(column.lower ?? `lower(${column.sql})`);
   switch (op) {
     case 'eq':
-      return sql`(${left} = ${operand})`;
+      return sql`(${left} = ${folded(text)})`;
     case 'ne':
-      return sql`(${target} is null or ${left} <> ${operand})`;
+      return sql`(${target} is null or ${left} <> ${folded(text)})`;
     case 'co':
-      return sql`(${left} like ${`%${escapeLike(operand)}%`} escape '\\')`;
+      return sql`(${left} like ${folded(`%${escapeLike(text)}%`)} escape '\\')`;
     case 'sw':
-      return sql`(${left} like ${`${escapeLike(operand)}%`} escape '\\')`;
+      return sql`(${left} like ${folded(`${escapeLike(text)}%`)} escape '\\')`;
     case 'ew':
-      return sql`(${left} like ${`%${escapeLike(operand)}`} escape '\\')`;
+      return sql`(${left} like ${folded(`%${escapeLike(text)}`)} escape '\\')`;
     case 'gt':
-      return sql`(${left} > ${operand})`;
+      return sql`(${left} > ${folded(text)})`;
     case 'ge':
-      return sql`(${left} >= ${operand})`;
+      return sql`(${left} >= ${folded(text)})`;
     case 'lt':
-      return sql`(${left} < ${operand})`;
+      return sql`(${left} < ${folded(text)})`;
     case 'le':
-      return sql`(${left} <= ${operand})`;
+      return sql`(${left} <= ${folded(text)})`;
     default: {
       const impossible: never = op;
       throw new TypeError(`unknown operator ${String(impossible)}`);

@@ -21,12 +21,19 @@ export class SqlStore implements DirectoryStore {
     this.read = repositories(this.db, dialect);
   }
 
-  /** Applies pending migrations; Kysely's Migrator serialises concurrent callers with a lock. */
+  /**
+   * Applies pending migrations in a transaction under a lock (an advisory lock on PostgreSQL, the
+   * write lock on SQLite). Setting up Kysely's bookkeeping tables can still race between two
+   * processes on a new database; such a failure is retried, and the loser finds nothing to do.
+   */
   async migrate(): Promise<string[]> {
     const migrator = new Migrator({ db: this.db, provider: migrationProvider });
-    const { error, results } = await migrator.migrateToLatest();
-    if (error) throw error;
-    return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+    for (let attempt = 1; ; attempt++) {
+      const { error, results } = await migrator.migrateToLatest();
+      if (!error) return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+      if (attempt >= 5) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+    }
   }
 
   /** Runs `work` in one transaction, running it again (up to three times) after a deadlock. */

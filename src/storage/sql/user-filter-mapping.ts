@@ -68,7 +68,7 @@ function contactScope(kind: string): Scope {
       sql`exists (select 1 from user_contacts c where c.workspace_id = u.workspace_id and c.user_id = u.id and c.kind = ${kind}${optional(condition)})`,
     column,
     sortExpression: (attribute) =>
-      sql`(select ${caseFolded(column(attribute), attribute)} from user_contacts c where c.workspace_id = u.workspace_id and c.user_id = u.id and c.kind = ${kind} order by c.is_primary desc, c.position limit 1)`,
+      sql`(select ${caseFolded(column(attribute), attribute)} from user_contacts c where c.workspace_id = u.workspace_id and c.user_id = u.id and c.kind = ${kind} order by coalesce(c.is_primary, 0) desc, c.position limit 1)`,
   };
 }
 

@@ -19,6 +19,20 @@ export class SqlUserRepository implements UserRepository {
     await this.writeLinks(user);
   }
 
+  async insertMany(users: readonly User[]): Promise<void> {
+    // Rows per statement stay under both engines' bound-parameter limits (users have 35 columns).
+    for (const chunk of chunks(users, 400)) {
+      await guarded(this.dialect, this.db.insertInto('users').values(chunk.map(toUserRow)).execute());
+    }
+    for (const chunk of chunks(users.flatMap(toContactRows), 1000)) {
+      await this.db.insertInto('user_contacts').values(chunk).execute();
+    }
+    const links = users.flatMap((user) =>
+      user.teamIds.map((team_id, position) => ({ workspace_id: user.workspaceId, user_id: user.id, team_id, position })),
+    );
+    for (const chunk of chunks(links, 2000)) await this.db.insertInto('user_teams').values(chunk).execute();
+  }
+
   async update(user: User, expectedVersion: number): Promise<boolean> {
     const { workspace_id, id, ...changes } = toUserRow(user);
     const result = await guarded(

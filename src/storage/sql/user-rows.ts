@@ -98,7 +98,7 @@ export function toContactRows(u: User): UserContactsTable[] {
         kind,
         position,
         type: c.type ?? null,
-        is_primary: c.primary ? 1 : 0,
+        is_primary: c.primary === undefined ? null : c.primary ? 1 : 0,
         value: c.value ?? null,
         value_lower: c.value?.toLowerCase() ?? null,
         display: c.display ?? null,

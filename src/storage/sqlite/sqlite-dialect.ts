@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Sqlite from 'better-sqlite3';
-import { SqliteDialect } from 'kysely';
+import { type DialectAdapter, type Kysely, type MigrationLockOptions, SqliteAdapter, SqliteDialect, sql } from 'kysely';
 import { isRetryableSqliteError, type SqlDialect, translateSqliteError } from '../sql/dialect.js';
 
 /**
@@ -23,10 +23,36 @@ export function sqliteDialect(path: string): SqlDialect {
   );
   return {
     name: 'sqlite',
-    kysely: new SqliteDialect({ database }),
+    kysely: new MigratingSqliteDialect({ database }),
     beginSql: 'begin immediate',
     forUpdateSql: '',
     translateError: translateSqliteError,
     isRetryable: isRetryableSqliteError,
   };
+}
+
+/**
+ * Kysely runs SQLite migrations without a transaction or a lock, so two processes opening a new
+ * file at once (`serve` and `roster migrate`) could both create the tables. SQLite's DDL is
+ * transactional: run migrations in a transaction that takes the write lock first. A second
+ * process then waits (busy_timeout), and finds the migrations applied.
+ */
+class MigratingSqliteAdapter extends SqliteAdapter {
+  override get supportsTransactionalDdl(): boolean {
+    return true;
+  }
+
+  override async acquireMigrationLock(db: Kysely<unknown>, options: MigrationLockOptions): Promise<void> {
+    await sql`update ${sql.table(options.lockTable)} set is_locked = 1 where id = ${options.lockRowId}`.execute(db);
+  }
+
+  override async releaseMigrationLock(db: Kysely<unknown>, options: MigrationLockOptions): Promise<void> {
+    await sql`update ${sql.table(options.lockTable)} set is_locked = 0 where id = ${options.lockRowId}`.execute(db);
+  }
+}
+
+class MigratingSqliteDialect extends SqliteDialect {
+  override createAdapter(): DialectAdapter {
+    return new MigratingSqliteAdapter();
+  }
 }
