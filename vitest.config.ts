@@ -43,7 +43,14 @@ export default defineConfig(async () => {
                 test: {
                   ...shared,
                   name: 'postgres',
-                  include: ['test/http/**/*.test.ts', 'test/rules/**/*.test.ts', 'test/idp/**/*.test.ts', 'test/storage/**/*.test.ts', 'test/directory/**/*.test.ts', 'test/postgres/**/*.test.ts'],
+                  include: [
+                    'test/http/**/*.test.ts',
+                    'test/rules/**/*.test.ts',
+                    'test/idp/**/*.test.ts',
+                    'test/storage/**/*.test.ts',
+                    'test/directory/**/*.test.ts',
+                    'test/postgres/**/*.test.ts',
+                  ],
                   env: { ROSTER_TEST_ENGINE: 'postgres', ROSTER_TEST_POSTGRES_URL: POSTGRES_URL },
                 },
               },

@@ -42,7 +42,14 @@ await app.listen({ host: '127.0.0.1', port });
 const status = await new Promise<number>((done) => {
   const child = spawn(
     process.execPath,
-    [runner, join(suiteDir, 'Okta-SCIM-20-SPEC-Test.json'), '--var', `SCIMBaseURL=http://127.0.0.1:${port}/scim/v2`, '--var', `auth=Bearer ${token}`],
+    [
+      runner,
+      join(suiteDir, 'Okta-SCIM-20-SPEC-Test.json'),
+      '--var',
+      `SCIMBaseURL=http://127.0.0.1:${port}/scim/v2`,
+      '--var',
+      `auth=Bearer ${token}`,
+    ],
     { stdio: 'inherit' },
   );
   child.on('exit', (code) => done(code ?? 1));

@@ -1,5 +1,5 @@
-import { DirectoryError } from './directory/directory-error.js';
 import { buildProgram } from './cli/program.js';
+import { DirectoryError } from './directory/directory-error.js';
 
 /** The composition root: parses the command line and runs one command. */
 async function main(argv: string[]): Promise<void> {

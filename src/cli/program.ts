@@ -1,10 +1,10 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { databaseFrom, loadConfig, scimBaseUrl } from '../config/config.js';
 import { addAppUser, listAppUsers, setUserActive } from '../directory/app-users.js';
+import { PLANS, type Plan, PROVIDERS, type Provider } from '../directory/model.js';
 import { listOutbox } from '../directory/outbox.js';
-import { readLog } from '../directory/provisioning-log.js';
-import { PLANS, type Plan, type Provider, PROVIDERS } from '../directory/model.js';
 import type { DirectoryStore } from '../directory/ports.js';
+import { readLog } from '../directory/provisioning-log.js';
 import { createRole, listRoles, renameRole } from '../directory/roles.js';
 import { disableScim, enableScim, rotateToken } from '../directory/scim-integration.js';
 import { createTeam, listTeams } from '../directory/teams.js';
@@ -263,7 +263,12 @@ export function buildProgram(): Command {
         out.result(shown, () =>
           table([
             ['CREATED', 'TO', 'STATUS', 'SUBJECT'],
-            ...messages.map((m) => [m.createdAt, m.recipient, m.sentAt ? `sent ${m.sentAt}` : `queued (${m.attempts} attempts)`, m.subject]),
+            ...messages.map((m) => [
+              m.createdAt,
+              m.recipient,
+              m.sentAt ? `sent ${m.sentAt}` : `queued (${m.attempts} attempts)`,
+              m.subject,
+            ]),
           ]),
         );
       }),

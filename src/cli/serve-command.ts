@@ -1,8 +1,8 @@
 import pino from 'pino';
 import { type Config, scimBaseUrl } from '../config/config.js';
-import type { DirectoryStore } from '../directory/ports.js';
 import { bootstrapDemo } from '../directory/demo.js';
 import { OutboxDispatcher } from '../directory/outbox.js';
+import type { DirectoryStore } from '../directory/ports.js';
 import { buildApp } from '../http/app.js';
 import { smtpMailer } from '../mail/smtp-mailer.js';
 import { openStore } from '../storage/open-store.js';

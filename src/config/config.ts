@@ -25,10 +25,7 @@ export function databaseFrom(option: string | undefined, env: NodeJS.ProcessEnv 
   return option ?? env.ROSTER_DATABASE ?? DEFAULT_DATABASE;
 }
 
-export function loadConfig(
-  options: { database?: string; host?: string; port?: number },
-  env: NodeJS.ProcessEnv = process.env,
-): Config {
+export function loadConfig(options: { database?: string; host?: string; port?: number }, env: NodeJS.ProcessEnv = process.env): Config {
   const host = options.host ?? env.ROSTER_HOST ?? '127.0.0.1';
   const port = options.port ?? integer(env.ROSTER_PORT, 8080);
   const publicUrl = (env.ROSTER_PUBLIC_URL ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`).replace(/\/+$/, '');

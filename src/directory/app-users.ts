@@ -1,8 +1,8 @@
 import { DirectoryError } from './directory-error.js';
 import { newId, nowIso } from './ids.js';
 import type { User } from './model.js';
-import { type DirectoryStore, StoreConflict } from './ports.js';
 import { queueReactivationNotice } from './outbox.js';
+import { type DirectoryStore, StoreConflict } from './ports.js';
 import { defaultRole } from './roles.js';
 import { claimSeat } from './seats.js';
 import { looksLikeEmail } from './user-resource.js';

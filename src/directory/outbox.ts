@@ -82,9 +82,7 @@ export class OutboxDispatcher {
         sent++;
       } catch (error) {
         const next = new Date(Date.now() + nextAttemptDelayMs(message.attempts)).toISOString();
-        await this.store.transaction((repos) =>
-          repos.outbox.markFailed(message.workspaceId, message.id, (error as Error).message, next),
-        );
+        await this.store.transaction((repos) => repos.outbox.markFailed(message.workspaceId, message.id, (error as Error).message, next));
       }
     }
     return sent;

@@ -1,16 +1,6 @@
 import type { ResolvedFilter } from '../scim/filter/ast.js';
 import type { ResolvedAttribute } from '../scim/schema/resource-type.js';
-import type {
-  OutboxMessage,
-  ProvisioningLogEntry,
-  Role,
-  ScimIntegration,
-  ScimToken,
-  SsoConfig,
-  Team,
-  User,
-  Workspace,
-} from './model.js';
+import type { OutboxMessage, ProvisioningLogEntry, Role, ScimIntegration, ScimToken, SsoConfig, Team, User, Workspace } from './model.js';
 
 /**
  * The storage interface the directory owns. Adapters (storage/) implement it for SQLite and

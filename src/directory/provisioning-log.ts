@@ -61,9 +61,7 @@ export class ProvisioningLog {
     const workspaces = [...this.touched];
     this.touched.clear();
     for (const workspaceId of workspaces) {
-      await this.store.transaction((repos) =>
-        repos.provisioningLog.prune(workspaceId, cutoff, this.retention.maxEntriesPerWorkspace),
-      );
+      await this.store.transaction((repos) => repos.provisioningLog.prune(workspaceId, cutoff, this.retention.maxEntriesPerWorkspace));
     }
   }
 }

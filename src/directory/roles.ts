@@ -25,7 +25,10 @@ export async function createRole(store: DirectoryStore, slug: string, name: stri
     updatedAt: now,
     version: 1,
   };
-  await conflictsAsExists(store.transaction((repos) => repos.roles.insert(role)), trimmed);
+  await conflictsAsExists(
+    store.transaction((repos) => repos.roles.insert(role)),
+    trimmed,
+  );
   return role;
 }
 

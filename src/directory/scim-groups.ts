@@ -5,15 +5,15 @@ import { type ListResponse, listResponse } from '../scim/messages/list-response.
 import { parsePatchRequest } from '../scim/messages/patch-request.js';
 import type { SearchRequest } from '../scim/messages/search-request.js';
 import { type MembershipStep, memberIds, planGroupPatch } from '../scim/patch/membership-plan.js';
-import { parseProjection, type Projection, projectResource } from '../scim/schema/projection.js';
+import { type Projection, parseProjection, projectResource } from '../scim/schema/projection.js';
 import type { ScimResource } from '../scim/schema/resource-checker.js';
 import { GROUP_RESOURCE_TYPE } from '../scim/schema/resource-type.js';
 import { describe, isJsonObject } from '../scim/schema/value-normalizer.js';
 import { isPlausibleId, nowIso } from './ids.js';
 import type { Role, User, Workspace } from './model.js';
 import type { DirectoryStore, Repositories, RoleMember } from './ports.js';
-import type { RequestContext, ScimLimits, WriteResult } from './scim-users.js';
 import { defaultRole } from './roles.js';
+import type { RequestContext, ScimLimits, WriteResult } from './scim-users.js';
 import { claimSeat } from './seats.js';
 import { displayNameOf } from './user-resource.js';
 
@@ -44,9 +44,14 @@ export class ScimGroupService {
       limit: request.count,
     });
     const members = wantsMembers(projection)
-      ? await this.store.read.users.membersOf(context.workspace.id, roles.map((r) => r.id))
+      ? await this.store.read.users.membersOf(
+          context.workspace.id,
+          roles.map((r) => r.id),
+        )
       : undefined;
-    const resources = roles.map((role) => projectResource(GROUP_RESOURCE_TYPE, toGroupResource(role, members, context.baseUrl), projection));
+    const resources = roles.map((role) =>
+      projectResource(GROUP_RESOURCE_TYPE, toGroupResource(role, members, context.baseUrl), projection),
+    );
     return listResponse(resources, total, request.startIndex);
   }
 
@@ -153,7 +158,12 @@ export class ScimGroupService {
     const roles = new Map((await repos.roles.list(workspace.id)).map((r) => [r.id, r]));
     const newSeats = joining.filter((u) => u.active && roles.get(u.roleId)?.isGuest).length;
     if (newSeats > 0) await claimSeat(repos, workspace, newSeats, `${newSeats} guest(s) joining '${role.name}'`);
-    await repos.users.assignRole(workspace.id, joining.map((u) => u.id), role.id, nowIso());
+    await repos.users.assignRole(
+      workspace.id,
+      joining.map((u) => u.id),
+      role.id,
+      nowIso(),
+    );
     changed.add(role.id);
     for (const user of joining) if (!roles.get(user.roleId)?.isGuest) changed.add(user.roleId);
   }
@@ -164,7 +174,8 @@ export class ScimGroupService {
     const users = (await repos.users.byIds(workspace.id, unique.filter(isPlausibleId))).filter((u) => !u.scimDeleted);
     const found = new Set(users.map((u) => u.id));
     const missing = unique.filter((id) => !found.has(id));
-    if (missing.length > 0) warnings.push(`skipped unknown member id(s): ${missing.slice(0, 20).join(', ')}${missing.length > 20 ? ', …' : ''}`);
+    if (missing.length > 0)
+      warnings.push(`skipped unknown member id(s): ${missing.slice(0, 20).join(', ')}${missing.length > 20 ? ', …' : ''}`);
     return users;
   }
 
@@ -205,7 +216,12 @@ export function toGroupResource(role: Role, members: readonly RoleMember[] | und
   if (members) {
     const own = members.filter((m) => m.roleId === role.id);
     if (own.length > 0) {
-      resource.members = own.map((m) => ({ value: m.userId, $ref: `${baseUrl}/Users/${m.userId}`, display: displayNameOf(m.name), type: 'User' }));
+      resource.members = own.map((m) => ({
+        value: m.userId,
+        $ref: `${baseUrl}/Users/${m.userId}`,
+        display: displayNameOf(m.name),
+        type: 'User',
+      }));
     }
   }
   resource.meta = {

@@ -25,10 +25,7 @@ export async function enableScim(store: DirectoryStore, slug: string, provider: 
   }
   const workspace = await requireWorkspace(store, slug);
   if (workspace.plan !== 'enterprise') {
-    throw new DirectoryError(
-      'notEnterprise',
-      `SCIM provisioning needs the enterprise plan; workspace '${slug}' is on '${workspace.plan}'`,
-    );
+    throw new DirectoryError('notEnterprise', `SCIM provisioning needs the enterprise plan; workspace '${slug}' is on '${workspace.plan}'`);
   }
   return store.transaction(async (repos) => {
     if (!(await repos.workspaces.sso(workspace.id))) {

@@ -5,19 +5,19 @@ import { type ListResponse, listResponse } from '../scim/messages/list-response.
 import { parsePatchRequest } from '../scim/messages/patch-request.js';
 import type { SearchRequest } from '../scim/messages/search-request.js';
 import { applyPatch } from '../scim/patch/patch-engine.js';
-import { parseProjection, type Projection, projectResource } from '../scim/schema/projection.js';
+import { type Projection, parseProjection, projectResource } from '../scim/schema/projection.js';
 import { checkResource, type ScimResource } from '../scim/schema/resource-checker.js';
 import { USER_RESOURCE_TYPE } from '../scim/schema/resource-type.js';
 import { URN } from '../scim/schema/urns.js';
 import { isJsonObject, type JsonObject } from '../scim/schema/value-normalizer.js';
 import { isPlausibleId, newId, nowIso } from './ids.js';
 import type { User, Workspace } from './model.js';
-import { type DirectoryStore, type Repositories, StoreConflict } from './ports.js';
-import { assembleUser, assembleUsers } from './user-assembler.js';
-import { accountEmail, profileFromResource, userVersion } from './user-resource.js';
 import { queueReactivationNotice } from './outbox.js';
+import { type DirectoryStore, type Repositories, StoreConflict } from './ports.js';
 import { defaultRole } from './roles.js';
 import { claimSeat } from './seats.js';
+import { assembleUser, assembleUsers } from './user-assembler.js';
+import { accountEmail, profileFromResource, userVersion } from './user-resource.js';
 import { checkTimezone, normalizeLanguage } from './user-rules.js';
 
 /** Limits of the SCIM Users endpoint, from configuration. */
@@ -259,7 +259,11 @@ export class ScimUserService {
     else await this.update(repos, next, user.version);
     if (!mode.insert && !user.active && nextActive) await queueReactivationNotice(repos, workspace, next);
     const stored = await assembleUser(repos, workspace.id, next, context.baseUrl);
-    return { resource: projectResource(USER_RESOURCE_TYPE, stored, { attributes: [], excludedAttributes: [] }), warnings, created: mode.insert === true || mode.revive === true };
+    return {
+      resource: projectResource(USER_RESOURCE_TYPE, stored, { attributes: [], excludedAttributes: [] }),
+      warnings,
+      created: mode.insert === true || mode.revive === true,
+    };
   }
 
   private async update(repos: Repositories, user: User, expectedVersion: number): Promise<void> {

@@ -1,7 +1,6 @@
 import type { ScimResource } from '../scim/schema/resource-checker.js';
-import type { Repositories } from './ports.js';
 import type { User } from './model.js';
-import type { UserNameParts } from './ports.js';
+import type { Repositories, UserNameParts } from './ports.js';
 import { displayNameOf, toUserResource } from './user-resource.js';
 
 /**
@@ -19,9 +18,7 @@ export async function assembleUsers(
   const [roles, teams, managerNames] = await Promise.all([
     repos.roles.list(workspaceId),
     repos.teams.byIds(workspaceId, [...new Set(users.flatMap((u) => u.teamIds))]),
-    repos.users.nameParts(workspaceId, [
-      ...new Set(users.flatMap((u) => (u.managerId !== undefined ? [u.managerId] : []))),
-    ]),
+    repos.users.nameParts(workspaceId, [...new Set(users.flatMap((u) => (u.managerId !== undefined ? [u.managerId] : [])))]),
   ]);
   const roleById = new Map(roles.map((r) => [r.id, r]));
   const teamName = new Map(teams.map((t) => [t.id, t.name]));

@@ -22,16 +22,7 @@ const NAME_FIELDS = [
   ['honorificSuffix', 'honorificSuffix'],
 ] as const;
 
-const TOP_FIELDS = [
-  'externalId',
-  'displayName',
-  'nickName',
-  'title',
-  'userType',
-  'preferredLanguage',
-  'locale',
-  'timezone',
-] as const;
+const TOP_FIELDS = ['externalId', 'displayName', 'nickName', 'title', 'userType', 'preferredLanguage', 'locale', 'timezone'] as const;
 
 const ENTERPRISE_FIELDS = ['employeeNumber', 'costCenter', 'organization', 'division', 'department'] as const;
 
@@ -88,8 +79,7 @@ export function toUserResource(user: User, context: UserContext, options: { deri
 
 export const userVersion = (user: User): string => `W/"${user.version}"`;
 
-const formattedNameOf = (parts: UserNameParts): string =>
-  [parts.givenName, parts.middleName, parts.familyName].filter(Boolean).join(' ');
+const formattedNameOf = (parts: UserNameParts): string => [parts.givenName, parts.middleName, parts.familyName].filter(Boolean).join(' ');
 
 /** The name Roster shows: displayName, else the formatted name, else one built from the parts, else userName. */
 export function displayNameOf(parts: UserNameParts): string {

@@ -1,6 +1,6 @@
 import { DirectoryError } from './directory-error.js';
 import { newId, nowIso } from './ids.js';
-import { type Plan, PLANS, type Role, type SsoConfig, type Workspace } from './model.js';
+import { PLANS, type Plan, type Role, type SsoConfig, type Workspace } from './model.js';
 import { type DirectoryStore, StoreConflict } from './ports.js';
 import { SUPPORTED_LANGUAGES } from './user-rules.js';
 

@@ -38,7 +38,9 @@ export async function buildApp({ store, config, logger }: AppDependencies): Prom
     frameworkErrors: (error, request, reply) => {
       // The router's own failures (over-long ids, malformed URLs) get SCIM bodies too.
       const notFound = error.code === 'FST_ERR_MAX_PARAM_LENGTH';
-      const scimError = notFound ? ScimError.notFound('no resource with such an id') : ScimError.invalidSyntax('the request URL is malformed');
+      const scimError = notFound
+        ? ScimError.notFound('no resource with such an id')
+        : ScimError.invalidSyntax('the request URL is malformed');
       reply.header('x-trace-id', request.id);
       sendScimError(reply, scimError, request.id);
     },

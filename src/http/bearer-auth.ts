@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
-import { authenticate } from '../directory/scim-integration.js';
 import type { Workspace } from '../directory/model.js';
 import type { DirectoryStore } from '../directory/ports.js';
+import { authenticate } from '../directory/scim-integration.js';
 import { ScimError } from '../scim/errors.js';
 
 declare module 'fastify' {

@@ -28,7 +28,6 @@ function database(): string {
 }
 
 /** Exit 0 and stdout is exactly one JSON document. */
-// biome-ignore lint/suspicious/noExplicitAny: CLI output is inspected freely
 function json(result: CliResult): any {
   expect(result.code, result.stderr).toBe(0);
   const text = result.stdout.trim();
@@ -65,7 +64,9 @@ describe.concurrent('roster CLI', () => {
       const db = database();
       const d = ['--database', db];
 
-      const created = json(await runCli(['workspace', 'create', 'acme', '--plan', 'enterprise', '--seats', '5', '--name', 'Acme Inc', '--json', ...d]));
+      const created = json(
+        await runCli(['workspace', 'create', 'acme', '--plan', 'enterprise', '--seats', '5', '--name', 'Acme Inc', '--json', ...d]),
+      );
       expect(created).toMatchObject({ slug: 'acme', plan: 'enterprise', seats: 5, name: 'Acme Inc' });
       expect(typeof created.id).toBe('string');
 
@@ -95,7 +96,9 @@ describe.concurrent('roster CLI', () => {
       expect(json(sso)).toMatchObject({ workspace: 'acme', issuer: 'https://login.example.com', clientId: 'roster' });
       expect(sso.stdout + sso.stderr).not.toContain('super-secret-value');
 
-      const enabled = await runCli(['scim', 'enable', 'acme', '--provider', 'okta', ...d], { ROSTER_PUBLIC_URL: 'https://roster.example.com' });
+      const enabled = await runCli(['scim', 'enable', 'acme', '--provider', 'okta', ...d], {
+        ROSTER_PUBLIC_URL: 'https://roster.example.com',
+      });
       const issued = json(enabled);
       expect(Object.keys(issued).sort()).toEqual(['baseUrl', 'token']);
       expect(issued.baseUrl).toBe('https://roster.example.com/scim/v2');

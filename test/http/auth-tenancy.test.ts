@@ -69,7 +69,10 @@ describe('tenant isolation', () => {
   });
 
   it("a manager from the other workspace is not linked with the other workspace's user name", async () => {
-    const response = await a.post('/Users', newUser('managed@a.example', { 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User': { manager: userB.id } }));
+    const response = await a.post(
+      '/Users',
+      newUser('managed@a.example', { 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User': { manager: userB.id } }),
+    );
     expect([201, 400]).toContain(response.status);
     if (response.status === 201) {
       const manager = response.body['urn:ietf:params:scim:schemas:extension:enterprise:2.0:User']?.manager;

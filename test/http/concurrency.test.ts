@@ -23,7 +23,9 @@ describe('concurrent requests', () => {
     for (const response of responses) expect(response.status, JSON.stringify(response.body)).toBe(200);
     expect(new Set(responses.map((r) => r.body.meta.version)).size).toBe(10);
     const final = await read(scim, user.id);
-    expect(final.phoneNumbers.map((p: { value: string }) => p.value).sort()).toEqual(Array.from({ length: 10 }, (_, i) => `+49 ${i}`).sort());
+    expect(final.phoneNumbers.map((p: { value: string }) => p.value).sort()).toEqual(
+      Array.from({ length: 10 }, (_, i) => `+49 ${i}`).sort(),
+    );
   });
 
   it('concurrent POSTs of one userName create exactly one user; the rest are 409 uniqueness', async () => {

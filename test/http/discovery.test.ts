@@ -148,7 +148,13 @@ describe('discovery endpoints', () => {
       const response = await scim.get(`/Schemas/${USER_SCHEMA}`);
       expect(response.status).toBe(200);
       const attributes = Object.fromEntries(response.body.attributes.map((a: Json) => [a.name, a]));
-      expect(attributes.userName).toMatchObject({ type: 'string', required: true, uniqueness: 'server', caseExact: false, multiValued: false });
+      expect(attributes.userName).toMatchObject({
+        type: 'string',
+        required: true,
+        uniqueness: 'server',
+        caseExact: false,
+        multiValued: false,
+      });
       expect(attributes.active).toMatchObject({ type: 'boolean' });
       expect(attributes.emails).toMatchObject({ type: 'complex', multiValued: true });
       expect(attributes.groups).toMatchObject({ mutability: 'readOnly', multiValued: true });
@@ -166,7 +172,9 @@ describe('discovery endpoints', () => {
       expect(manager.subAttributes.map((s: Json) => s.name).sort()).toEqual(['$ref', 'displayName', 'value'].sort());
       const teams = await scim.get(`/Schemas/${TEAMS}`);
       expect(teams.status).toBe(200);
-      expect(teams.body.attributes).toEqual([expect.objectContaining({ name: 'teams', type: 'string', multiValued: true, caseExact: true })]);
+      expect(teams.body.attributes).toEqual([
+        expect.objectContaining({ name: 'teams', type: 'string', multiValued: true, caseExact: true }),
+      ]);
     });
 
     it('serves each schema by its URN, the same as in the list', async () => {

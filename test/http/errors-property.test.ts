@@ -56,7 +56,21 @@ describe('robustness over HTTP (property-based)', () => {
     'a..b',
   ];
   const OPERATORS = ['eq', 'ne', 'co', 'sw', 'ew', 'gt', 'ge', 'lt', 'le', 'EQ', 'xx'];
-  const VALUES = ['"x"', '"fuzz"', 'true', 'false', 'null', '5', '-1.5e3', '"2024-01-01T00:00:00Z"', '"2024-13-45"', '"%_\\\\"', '"\\u0000"', 'bare', '""'];
+  const VALUES = [
+    '"x"',
+    '"fuzz"',
+    'true',
+    'false',
+    'null',
+    '5',
+    '-1.5e3',
+    '"2024-01-01T00:00:00Z"',
+    '"2024-13-45"',
+    '"%_\\\\"',
+    '"\\u0000"',
+    'bare',
+    '""',
+  ];
 
   const attributeExpression = fc.oneof(
     fc.tuple(fc.constantFrom(...ATTRIBUTES), fc.constantFrom(...OPERATORS), fc.constantFrom(...VALUES)).map((parts) => parts.join(' ')),
@@ -69,7 +83,9 @@ describe('robustness over HTTP (property-based)', () => {
       fc.tuple(tie('filter'), fc.constantFrom('and', 'or', 'AND', 'Or'), tie('filter')).map(([l, op, r]) => `${l} ${op} ${r}`),
       tie('filter').map((f) => `not (${f})`),
       tie('filter').map((f) => `(${f})`),
-      fc.tuple(fc.constantFrom('emails', 'groups', 'name', `${ENTERPRISE}:manager`, 'title'), attributeExpression).map(([a, f]) => `${a}[${f}]`),
+      fc
+        .tuple(fc.constantFrom('emails', 'groups', 'name', `${ENTERPRISE}:manager`, 'title'), attributeExpression)
+        .map(([a, f]) => `${a}[${f}]`),
     ),
   })).filter;
   const noisyFilter = fc.oneof(
@@ -140,7 +156,22 @@ describe('robustness over HTTP (property-based)', () => {
   );
   const valueArbitrary = fc.oneof(
     scalar,
-    fc.dictionary(fc.constantFrom('value', 'type', 'primary', 'givenName', 'title', 'active', 'display', 'bogus', 'name.givenName', `${ENTERPRISE}:department`), scalar, { maxKeys: 3 }),
+    fc.dictionary(
+      fc.constantFrom(
+        'value',
+        'type',
+        'primary',
+        'givenName',
+        'title',
+        'active',
+        'display',
+        'bogus',
+        'name.givenName',
+        `${ENTERPRISE}:department`,
+      ),
+      scalar,
+      { maxKeys: 3 },
+    ),
     fc.array(fc.dictionary(fc.constantFrom('value', 'type', 'primary', 'display'), scalar, { maxKeys: 3 }), { maxLength: 3 }),
     fc.array(scalar, { maxLength: 3 }),
     fc.jsonValue({ maxDepth: 3 }),
@@ -154,11 +185,19 @@ describe('robustness over HTTP (property-based)', () => {
     { requiredKeys: ['op'] },
   );
   const patchBody = fc.oneof(
-    { weight: 8, arbitrary: fc.array(operationArbitrary, { minLength: 1, maxLength: 3 }).map((Operations) => ({ schemas: [PATCH_SCHEMA], Operations })) },
+    {
+      weight: 8,
+      arbitrary: fc
+        .array(operationArbitrary, { minLength: 1, maxLength: 3 })
+        .map((Operations) => ({ schemas: [PATCH_SCHEMA], Operations })),
+    },
     { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 3 }) },
     {
       weight: 1,
-      arbitrary: fc.record({ schemas: fc.oneof(fc.constant([USER_SCHEMA]), fc.jsonValue({ maxDepth: 1 })), Operations: fc.jsonValue({ maxDepth: 2 }) }),
+      arbitrary: fc.record({
+        schemas: fc.oneof(fc.constant([USER_SCHEMA]), fc.jsonValue({ maxDepth: 1 })),
+        Operations: fc.jsonValue({ maxDepth: 2 }),
+      }),
     },
   );
 
@@ -199,7 +238,12 @@ describe('robustness over HTTP (property-based)', () => {
     const userBody = fc.record(
       {
         schemas: fc.oneof(fc.constant([USER_SCHEMA]), fc.constant([USER_SCHEMA, ENTERPRISE]), fc.jsonValue({ maxDepth: 1 })),
-        userName: fc.oneof(fc.constantFrom('p1@example.com', 'P1@EXAMPLE.COM', 'plain', ''), fc.string({ maxLength: 8 }), fc.integer(), fc.constant(null)),
+        userName: fc.oneof(
+          fc.constantFrom('p1@example.com', 'P1@EXAMPLE.COM', 'plain', ''),
+          fc.string({ maxLength: 8 }),
+          fc.integer(),
+          fc.constant(null),
+        ),
         active: scalar,
         title: scalar,
         name: valueArbitrary,

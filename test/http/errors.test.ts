@@ -185,9 +185,14 @@ describe('SCIM errors', () => {
       async (type) => {
         const response = await scim.call('POST', '/Users', JSON.stringify(newUser('plain@example.com')), { 'content-type': type });
         expectScimError(response, 415, null);
-        const patch = await scim.call('PATCH', `/Users/${user.id}`, JSON.stringify(patchOps({ op: 'replace', path: 'title', value: 'x' })), {
-          'content-type': type,
-        });
+        const patch = await scim.call(
+          'PATCH',
+          `/Users/${user.id}`,
+          JSON.stringify(patchOps({ op: 'replace', path: 'title', value: 'x' })),
+          {
+            'content-type': type,
+          },
+        );
         expectScimError(patch, 415, null);
         expect((await scim.get(q('userName eq "plain@example.com"'))).body.totalResults).toBe(0);
         await expectUnchanged(scim, user.id, user);
@@ -222,13 +227,17 @@ describe('SCIM errors', () => {
       expectScimError(await scim.get(q(filter)), 400, 'invalidFilter');
     });
 
-    it.each(['shoeSize eq "x"', 'name.nickname eq "x"', 'emails[kind eq "work"]', `urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:shoeSize eq "x"`, 'urn:example:unknown:1.0:User:userName eq "x"', 'title.sub eq "x"'])(
-      'unknown attribute: %s',
-      async (filter) => {
-        const response = await scim.get(q(filter));
-        expectScimError(response, 400, 'invalidFilter');
-      },
-    );
+    it.each([
+      'shoeSize eq "x"',
+      'name.nickname eq "x"',
+      'emails[kind eq "work"]',
+      `urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:shoeSize eq "x"`,
+      'urn:example:unknown:1.0:User:userName eq "x"',
+      'title.sub eq "x"',
+    ])('unknown attribute: %s', async (filter) => {
+      const response = await scim.get(q(filter));
+      expectScimError(response, 400, 'invalidFilter');
+    });
 
     it('a filter over the length limit', async () => {
       const long = Array.from({ length: 400 }, (_, i) => `userName eq "u${i}@example.com"`).join(' or ');
@@ -243,18 +252,24 @@ describe('SCIM errors', () => {
   });
 
   describe('400 for bad query parameters', () => {
-    it.each(['startIndex=abc', 'count=abc', 'startIndex=', 'count=1e3', 'sortOrder=up', 'sortBy=nope', 'attributes=nope', 'startIndex=1&startIndex=2'])(
-      '%s',
-      async (query) => {
-        const response = await scim.get(`/Users?${query}`);
-        if (query === 'startIndex=') {
-          // An empty value is the default.
-          expect(response.status).toBe(200);
-          return;
-        }
-        expectScimError(response, 400);
-      },
-    );
+    it.each([
+      'startIndex=abc',
+      'count=abc',
+      'startIndex=',
+      'count=1e3',
+      'sortOrder=up',
+      'sortBy=nope',
+      'attributes=nope',
+      'startIndex=1&startIndex=2',
+    ])('%s', async (query) => {
+      const response = await scim.get(`/Users?${query}`);
+      if (query === 'startIndex=') {
+        // An empty value is the default.
+        expect(response.status).toBe(200);
+        return;
+      }
+      expectScimError(response, 400);
+    });
   });
 
   describe('never a 500', () => {
@@ -300,14 +315,7 @@ describe('SCIM errors', () => {
     });
 
     it('a SearchRequest with wrong types', async () => {
-      for (const body of [
-        { filter: 5 },
-        { startIndex: 'x' },
-        { count: {} },
-        { attributes: [1, 2] },
-        { sortBy: ['a'] },
-        { schemas: 'x' },
-      ]) {
+      for (const body of [{ filter: 5 }, { startIndex: 'x' }, { count: {} }, { attributes: [1, 2] }, { sortBy: ['a'] }, { schemas: 'x' }]) {
         const response = await scim.post('/Users/.search', body);
         expect(response.status, JSON.stringify(body)).toBe(400);
         expect(response.body.schemas).toEqual([ERROR_SCHEMA]);
@@ -321,7 +329,7 @@ describe('SCIM errors', () => {
         { schemas: [USER_SCHEMA], userName: 'odd3@example.com', name: [] },
         { schemas: [USER_SCHEMA], userName: 'odd4@example.com', name: { givenName: ['a', 'b'] } },
         { schemas: 'urn:x', userName: 'odd5@example.com' },
-        { schemas: [USER_SCHEMA], userName: 'odd6@example.com', '__proto__': { title: 'polluted' } },
+        { schemas: [USER_SCHEMA], userName: 'odd6@example.com', __proto__: { title: 'polluted' } },
         { schemas: [USER_SCHEMA], userName: 12345 },
         { schemas: [USER_SCHEMA], userName: true },
       ]) {

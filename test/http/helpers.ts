@@ -1,7 +1,6 @@
 import { expect } from 'vitest';
 import type { ScimClient, ScimResponse } from '../support/scim-server.js';
 
-// biome-ignore lint/suspicious/noExplicitAny: SCIM bodies are inspected freely in tests
 export type Json = Record<string, any>;
 
 export const ERROR_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:Error';

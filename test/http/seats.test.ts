@@ -35,7 +35,10 @@ describe('seat limit', () => {
     expectScimError(await scim.patch(`/Users/${second.id}`, patchOps({ op: 'replace', path: 'active', value: true })), 409);
     await expectUnchanged(scim, second.id, second);
     expectScimError(
-      await scim.patch(`/Users/${second.id}`, patchOps({ op: 'replace', path: 'title', value: 'x' }, { op: 'replace', value: { active: 'True' } })),
+      await scim.patch(
+        `/Users/${second.id}`,
+        patchOps({ op: 'replace', path: 'title', value: 'x' }, { op: 'replace', value: { active: 'True' } }),
+      ),
       409,
     );
     await expectUnchanged(scim, second.id, second);
@@ -68,7 +71,10 @@ describe('seat limit', () => {
   it('an already active user can be edited when all seats are taken', async () => {
     const scim = await workspace('one-seat-d', 1);
     const first = await create(scim, newUser('first@example.com'));
-    const response = await scim.patch(`/Users/${first.id}`, patchOps({ op: 'replace', path: 'active', value: true }, { op: 'replace', path: 'title', value: 'Still here' }));
+    const response = await scim.patch(
+      `/Users/${first.id}`,
+      patchOps({ op: 'replace', path: 'active', value: true }, { op: 'replace', path: 'title', value: 'Still here' }),
+    );
     expect(response.status).toBe(200);
     expect(response.body.title).toBe('Still here');
     const put = await scim.put(`/Users/${first.id}`, { schemas: [USER_SCHEMA], userName: first.userName, active: true, nickName: 'Put' });

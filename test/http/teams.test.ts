@@ -20,7 +20,10 @@ describe('teams extension', () => {
   const total = async () => (await scim.get('/Users?count=0')).body.totalResults;
 
   it('assigns teams on create and returns them', async () => {
-    const response = await scim.post('/Users', newUser('eng@example.com', { schemas: [USER_SCHEMA, TEAMS], [TEAMS]: { teams: ['Engineering', 'Customer Success'] } }));
+    const response = await scim.post(
+      '/Users',
+      newUser('eng@example.com', { schemas: [USER_SCHEMA, TEAMS], [TEAMS]: { teams: ['Engineering', 'Customer Success'] } }),
+    );
     expect(response.status).toBe(201);
     expect(response.body[TEAMS]).toEqual({ teams: ['Engineering', 'Customer Success'] });
     expect(response.body.schemas).toEqual([USER_SCHEMA, TEAMS]);
@@ -60,7 +63,10 @@ describe('teams extension', () => {
     expect(unknown.body.detail).toContain('Marketing');
     await expectUnchanged(scim, user.id, added.body);
 
-    const replaced = await scim.patch(`/Users/${user.id}`, patchOps({ op: 'replace', path: `${TEAMS}:teams`, value: ['Customer Success'] }));
+    const replaced = await scim.patch(
+      `/Users/${user.id}`,
+      patchOps({ op: 'replace', path: `${TEAMS}:teams`, value: ['Customer Success'] }),
+    );
     expect(replaced.status).toBe(200);
     expect(replaced.body[TEAMS]).toEqual({ teams: ['Customer Success'] });
 
@@ -72,10 +78,19 @@ describe('teams extension', () => {
 
   it('changes teams with PUT; an unknown team changes nothing', async () => {
     const user = await create(scim, newUser('putter@example.com', { [TEAMS]: { teams: ['Sales'] } }));
-    const replaced = await scim.put(`/Users/${user.id}`, { schemas: [USER_SCHEMA, TEAMS], userName: user.userName, [TEAMS]: { teams: ['Engineering'] } });
+    const replaced = await scim.put(`/Users/${user.id}`, {
+      schemas: [USER_SCHEMA, TEAMS],
+      userName: user.userName,
+      [TEAMS]: { teams: ['Engineering'] },
+    });
     expect(replaced.status).toBe(200);
     expect(replaced.body[TEAMS]).toEqual({ teams: ['Engineering'] });
-    const unknown = await scim.put(`/Users/${user.id}`, { schemas: [USER_SCHEMA, TEAMS], userName: user.userName, title: 'x', [TEAMS]: { teams: ['Nope'] } });
+    const unknown = await scim.put(`/Users/${user.id}`, {
+      schemas: [USER_SCHEMA, TEAMS],
+      userName: user.userName,
+      title: 'x',
+      [TEAMS]: { teams: ['Nope'] },
+    });
     expectScimError(unknown, 400, 'invalidValue');
     expect(unknown.body.detail).toContain('Nope');
     await expectUnchanged(scim, user.id, replaced.body);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newUser, type ScimClient, scimClient, startServer, type TestServer, USER_SCHEMA } from '../support/scim-server.js';
-import { create, ENTERPRISE, expectScimError, type Json, q, read } from './helpers.js';
+import { create, ENTERPRISE, expectScimError, q, read } from './helpers.js';
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
 
@@ -16,8 +16,7 @@ describe('POST /Users', () => {
   afterAll(async () => server.close());
 
   const total = async (): Promise<number> => (await scim.get('/Users?count=0')).body.totalResults;
-  const countNamed = async (userName: string): Promise<number> =>
-    (await scim.get(q(`userName eq "${userName}"`))).body.totalResults;
+  const countNamed = async (userName: string): Promise<number> => (await scim.get(q(`userName eq "${userName}"`))).body.totalResults;
 
   it('answers 201 with Location, ETag and full meta', async () => {
     const started = Date.now();
@@ -151,7 +150,15 @@ describe('POST /Users', () => {
       ['name.givenName: {}', { name: { givenName: { first: 'x' } } }],
       ['title: {}', { title: { a: 1 } }],
       ['userName: {}', { userName: { value: 'x' } }],
-      ['emails with two primaries', { emails: [{ value: 'a@example.com', primary: true }, { value: 'b@example.com', primary: true }] }],
+      [
+        'emails with two primaries',
+        {
+          emails: [
+            { value: 'a@example.com', primary: true },
+            { value: 'b@example.com', primary: true },
+          ],
+        },
+      ],
       ['emails[0].primary: "maybe"', { emails: [{ value: 'a@example.com', primary: 'maybe' }] }],
       ['an enterprise extension that is not an object', { [ENTERPRISE]: 'Sales' }],
     ])('rejects wrong types (%s) with 400 invalidValue and writes nothing', async (_name, patch) => {

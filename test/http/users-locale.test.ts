@@ -51,23 +51,33 @@ describe('preferredLanguage and timezone', () => {
     expect(body.timezone).toBe(zone);
   });
 
-  it.each(['Mars/Base', 'Europe/Atlantis', 'Berlin', 'GMT+25', '../../etc/passwd', ' '])('refuses the timezone %j with 400 invalidValue', async (zone) => {
-    const name = userName();
-    const response = await scim.post('/Users', newUser(name, { timezone: zone }));
-    expectScimError(response, 400, 'invalidValue');
-    expect(response.body.detail).toContain(zone);
-    expect((await scim.get(q(`userName eq "${name}"`))).body.totalResults).toBe(0);
-  });
+  it.each(['Mars/Base', 'Europe/Atlantis', 'Berlin', 'GMT+25', '../../etc/passwd', ' '])(
+    'refuses the timezone %j with 400 invalidValue',
+    async (zone) => {
+      const name = userName();
+      const response = await scim.post('/Users', newUser(name, { timezone: zone }));
+      expectScimError(response, 400, 'invalidValue');
+      expect(response.body.detail).toContain(zone);
+      expect((await scim.get(q(`userName eq "${name}"`))).body.totalResults).toBe(0);
+    },
+  );
 
   it('an invalid timezone in PATCH or PUT changes nothing', async () => {
     const user = await create(scim, newUser(userName(), { timezone: 'Europe/Berlin' }));
     expectScimError(
-      await scim.patch(`/Users/${user.id}`, patchOps({ op: 'replace', path: 'title', value: 'x' }, { op: 'replace', path: 'timezone', value: 'Mars/Base' })),
+      await scim.patch(
+        `/Users/${user.id}`,
+        patchOps({ op: 'replace', path: 'title', value: 'x' }, { op: 'replace', path: 'timezone', value: 'Mars/Base' }),
+      ),
       400,
       'invalidValue',
     );
     await expectUnchanged(scim, user.id, user);
-    expectScimError(await scim.put(`/Users/${user.id}`, { schemas: [USER_SCHEMA], userName: user.userName, timezone: 'Mars/Base' }), 400, 'invalidValue');
+    expectScimError(
+      await scim.put(`/Users/${user.id}`, { schemas: [USER_SCHEMA], userName: user.userName, timezone: 'Mars/Base' }),
+      400,
+      'invalidValue',
+    );
     await expectUnchanged(scim, user.id, user);
   });
 });

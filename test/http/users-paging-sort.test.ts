@@ -206,7 +206,10 @@ describe('GET /Users paging and sorting', () => {
       expect(response.status).toBe(200);
       expect(response.headers.get('content-type')).toMatch(/^application\/scim\+json/);
       expectListShape(response.body, 7, 2, 3);
-      const expected = PEOPLE.map((p) => p.userName).sort(byLower).reverse().slice(1, 4);
+      const expected = PEOPLE.map((p) => p.userName)
+        .sort(byLower)
+        .reverse()
+        .slice(1, 4);
       expect(userNames(response)).toEqual(expected);
       for (const resource of response.body.Resources) expect(Object.keys(resource).sort()).toEqual(['id', 'schemas', 'userName']);
     });
@@ -233,7 +236,11 @@ describe('GET /Users paging and sorting', () => {
 
     it('rejects a bad filter or the wrong schema', async () => {
       expectScimError(await scim.post('/Users/.search', { schemas: [SEARCH_SCHEMA], filter: 'userName eq' }), 400, 'invalidFilter');
-      expectScimError(await scim.post('/Users/.search', { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'] }), 400, 'invalidSyntax');
+      expectScimError(
+        await scim.post('/Users/.search', { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'] }),
+        400,
+        'invalidSyntax',
+      );
       expectScimError(await scim.post('/Users/.search', [1, 2]), 400, 'invalidSyntax');
     });
   });

@@ -1,13 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  newUser,
-  PATCH_SCHEMA,
-  patchOps,
-  type ScimClient,
-  scimClient,
-  startServer,
-  type TestServer,
-} from '../support/scim-server.js';
+import { newUser, PATCH_SCHEMA, patchOps, type ScimClient, scimClient, startServer, type TestServer } from '../support/scim-server.js';
 import { create, ENTERPRISE, expectScimError, expectUnchanged, type Json, q, read } from './helpers.js';
 
 /** PATCH /Users/{id} (RFC 7644 §3.5.2). */
@@ -85,7 +77,11 @@ describe('PATCH /Users/{id}', () => {
 
     it('attribute names in paths are case-insensitive', async () => {
       const user = await fresh();
-      const body = await ok(user.id, { op: 'replace', path: 'NAME.GIVENNAME', value: 'Upper' }, { op: 'replace', path: 'Title', value: 'T' });
+      const body = await ok(
+        user.id,
+        { op: 'replace', path: 'NAME.GIVENNAME', value: 'Upper' },
+        { op: 'replace', path: 'Title', value: 'T' },
+      );
       expect(body.name.givenName).toBe('Upper');
       expect(body.title).toBe('T');
     });
@@ -121,10 +117,7 @@ describe('PATCH /Users/{id}', () => {
     it('replace emails[type eq "work"].value changes only the work email', async () => {
       const user = await fresh();
       const body = await ok(user.id, { op: 'replace', path: 'emails[type eq "work"].value', value: 'new.work@example.com' });
-      expect(body.emails).toEqual([
-        { value: 'new.work@example.com', type: 'work', primary: true },
-        user.emails[1],
-      ]);
+      expect(body.emails).toEqual([{ value: 'new.work@example.com', type: 'work', primary: true }, user.emails[1]]);
     });
 
     it('add through a filter that matches nothing creates the element (Entra)', async () => {
@@ -166,7 +159,11 @@ describe('PATCH /Users/{id}', () => {
 
     it('replace a multi-valued attribute replaces the whole list', async () => {
       const user = await fresh();
-      const body = await ok(user.id, { op: 'replace', path: 'emails', value: [{ value: 'only@example.com', type: 'work', primary: true }] });
+      const body = await ok(user.id, {
+        op: 'replace',
+        path: 'emails',
+        value: [{ value: 'only@example.com', type: 'work', primary: true }],
+      });
       expect(body.emails).toEqual([{ value: 'only@example.com', type: 'work', primary: true }]);
     });
 
@@ -332,7 +329,10 @@ describe('PATCH /Users/{id}', () => {
     });
 
     it.each([
-      ['a schemas list without PatchOp', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], Operations: [{ op: 'replace', path: 'title', value: 'x' }] }],
+      [
+        'a schemas list without PatchOp',
+        { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], Operations: [{ op: 'replace', path: 'title', value: 'x' }] },
+      ],
       ['schemas that is a string', { schemas: PATCH_SCHEMA, Operations: [{ op: 'replace', path: 'title', value: 'x' }] }],
       ['no Operations', { schemas: [PATCH_SCHEMA] }],
       ['empty Operations', { schemas: [PATCH_SCHEMA], Operations: [] }],

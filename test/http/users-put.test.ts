@@ -129,11 +129,7 @@ describe('PUT /Users/{id}', () => {
 
   describe('failures leave the user unchanged', () => {
     it('404 for an unknown id', async () => {
-      expectScimError(
-        await scim.put('/Users/0196b9f0-0000-7000-8000-000000000000', newUser('ghost@example.com')),
-        404,
-        null,
-      );
+      expectScimError(await scim.put('/Users/0196b9f0-0000-7000-8000-000000000000', newUser('ghost@example.com')), 404, null);
       expectScimError(await scim.put('/Users/010101001010101011001010101011', newUser('ghost@example.com')), 404, null);
     });
 

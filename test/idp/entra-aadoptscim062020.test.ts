@@ -207,7 +207,11 @@ describe('Entra ID with the aadOptscim062020 flag', () => {
 
     it('add members (lower-case op) → 204; read back', async () => {
       const [a, b] = [await provision(), await provision()];
-      const response = await send('PATCH', `/Groups/${admin.id}`, patchOp({ op: 'add', path: 'members', value: [{ value: a.id }, { value: b.id }] }));
+      const response = await send(
+        'PATCH',
+        `/Groups/${admin.id}`,
+        patchOp({ op: 'add', path: 'members', value: [{ value: a.id }, { value: b.id }] }),
+      );
       expect(response.status, response.describe).toBe(204);
       expect(await memberIds(server, token, admin.id)).toEqual(expect.arrayContaining([a.id, b.id]));
     });

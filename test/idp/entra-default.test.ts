@@ -231,8 +231,11 @@ describe('Entra ID (default dialect, no aadOptscim062020)', () => {
       expect((await readUser(server, token, id())).active).toBe(true);
     });
 
-    it('E-U7 the doc\'s current example: Replace active with boolean false, then true', async () => {
-      const body = { Operations: [{ op: 'Replace', path: 'active', value: false }], schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'] };
+    it("E-U7 the doc's current example: Replace active with boolean false, then true", async () => {
+      const body = {
+        Operations: [{ op: 'Replace', path: 'active', value: false }],
+        schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+      };
       expect(expectStatus(await send('PATCH', `/Users/${id()}`, body), 200).active).toBe(false);
       expect((await readUser(server, token, id())).active).toBe(false);
       await patchUser(id(), { op: 'Replace', path: 'active', value: true });
@@ -468,7 +471,10 @@ describe('Entra ID (default dialect, no aadOptscim062020)', () => {
 
     it('E-G1 POST /Groups → 403 SCIM error (roles are created in Roster); nothing is created', async () => {
       const body = {
-        schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group', 'http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group'],
+        schemas: [
+          'urn:ietf:params:scim:schemas:core:2.0:Group',
+          'http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group',
+        ],
         externalId: guid(),
         displayName: 'displayName',
         meta: { resourceType: 'Group' },
@@ -495,7 +501,11 @@ describe('Entra ID (default dialect, no aadOptscim062020)', () => {
 
     it('E-G5 Add members with "$ref": null → 204; the user holds the role', async () => {
       const user = await provision();
-      const response = await send('PATCH', `/Groups/${admin.id}`, patchOp({ op: 'Add', path: 'members', value: [{ $ref: null, value: user.id }] }));
+      const response = await send(
+        'PATCH',
+        `/Groups/${admin.id}`,
+        patchOp({ op: 'Add', path: 'members', value: [{ $ref: null, value: user.id }] }),
+      );
       expect(response.status, response.describe).toBe(204);
       expect(await memberIds(server, token, admin.id)).toContain(user.id);
       expect(await groupNamesOf(server, token, user.id)).toEqual(['Admin']);
@@ -548,7 +558,14 @@ describe('Entra ID (default dialect, no aadOptscim062020)', () => {
       const response = await send(
         'PATCH',
         `/Groups/${admin.id}`,
-        patchOp({ op: 'Remove', path: 'members', value: [{ $ref: null, value: a.id }, { $ref: null, value: outsider.id }] }),
+        patchOp({
+          op: 'Remove',
+          path: 'members',
+          value: [
+            { $ref: null, value: a.id },
+            { $ref: null, value: outsider.id },
+          ],
+        }),
       );
       expect(response.status, response.describe).toBe(204);
       const members = await memberIds(server, token, admin.id);
@@ -579,7 +596,11 @@ describe('Entra ID (default dialect, no aadOptscim062020)', () => {
       const user = await provision();
       await send('PATCH', `/Groups/${admin.id}`, patchOp({ op: 'Add', path: 'members', value: [{ value: user.id }] }));
       expect(await groupNamesOf(server, token, user.id)).toEqual(['Admin']);
-      const response = await send('PATCH', `/Groups/${member.id}`, patchOp({ op: 'Add', path: 'members', value: [{ $ref: null, value: user.id }] }));
+      const response = await send(
+        'PATCH',
+        `/Groups/${member.id}`,
+        patchOp({ op: 'Add', path: 'members', value: [{ $ref: null, value: user.id }] }),
+      );
       expect(response.status, response.describe).toBe(204);
       expect(await groupNamesOf(server, token, user.id)).toEqual(['Member']);
       expect(await memberIds(server, token, admin.id)).not.toContain(user.id);
@@ -591,7 +612,14 @@ describe('Entra ID (default dialect, no aadOptscim062020)', () => {
       const response = await send(
         'PATCH',
         `/Groups/${admin.id}`,
-        patchOp({ op: 'Add', path: 'members', value: [{ $ref: null, value: guid() }, { $ref: null, value: user.id }] }),
+        patchOp({
+          op: 'Add',
+          path: 'members',
+          value: [
+            { $ref: null, value: guid() },
+            { $ref: null, value: user.id },
+          ],
+        }),
       );
       expect(response.status, response.describe).toBe(204);
       expect(await memberIds(server, token, admin.id)).toContain(user.id);

@@ -85,7 +85,13 @@ describe('generic RFC 7644 client', () => {
       locale: 'en-US',
       timezone: 'America/Los_Angeles',
       active: true,
-      [ENTERPRISE]: { employeeNumber: '701984', costCenter: '4130', organization: 'Universal Studios', division: 'Theme Park', department: 'Tour Operations' },
+      [ENTERPRISE]: {
+        employeeNumber: '701984',
+        costCenter: '4130',
+        organization: 'Universal Studios',
+        division: 'Theme Park',
+        department: 'Tour Operations',
+      },
       ...extra,
     };
   };
@@ -142,7 +148,13 @@ describe('generic RFC 7644 client', () => {
       expect(stored.emails).toEqual(life.body?.emails);
       expect(stored.addresses).toEqual(life.body?.addresses);
       expect(stored.phoneNumbers).toEqual(life.body?.phoneNumbers);
-      expect(stored).toMatchObject({ userType: 'Employee', title: 'Tour Guide', nickName: 'Babs', timezone: 'America/Los_Angeles', locale: 'en-US' });
+      expect(stored).toMatchObject({
+        userType: 'Employee',
+        title: 'Tour Guide',
+        nickName: 'Babs',
+        timezone: 'America/Los_Angeles',
+        locale: 'en-US',
+      });
       expect(enterprise(stored)).toMatchObject(life.body?.[ENTERPRISE]);
       life.etag = stored.meta.version;
     });
@@ -163,7 +175,10 @@ describe('generic RFC 7644 client', () => {
       ];
       for (const filter of filters) {
         const list = expectList(await send('GET', q(filter)));
-        expect(list.Resources.map((u: Json) => u.id), filter).toEqual([id()]);
+        expect(
+          list.Resources.map((u: Json) => u.id),
+          filter,
+        ).toEqual([id()]);
       }
     });
 
@@ -197,7 +212,12 @@ describe('generic RFC 7644 client', () => {
     });
 
     it('PUT with the current ETag in If-Match → 200; the replacement reads back', async () => {
-      const response = await send('PUT', `/Users/${id()}`, { ...life.body, title: 'Head Tour Guide', nickName: 'B' }, { 'if-match': life.etag as string });
+      const response = await send(
+        'PUT',
+        `/Users/${id()}`,
+        { ...life.body, title: 'Head Tour Guide', nickName: 'B' },
+        { 'if-match': life.etag as string },
+      );
       const updated = expectStatus(response, 200);
       expect(response.headers.etag).toBe(updated.meta.version);
       expect(updated.meta.version).not.toBe(life.etag);
@@ -275,7 +295,8 @@ describe('generic RFC 7644 client', () => {
   describe('listing', () => {
     it('sortBy=userName&sortOrder=descending and count/startIndex paging', async () => {
       const prefix = `sort${guid().slice(0, 6)}`;
-      for (const letter of ['a', 'c', 'b']) await create({ userName: `${prefix}${letter}@example.com`, emails: [{ value: `${prefix}${letter}@example.com`, type: 'work' }] });
+      for (const letter of ['a', 'c', 'b'])
+        await create({ userName: `${prefix}${letter}@example.com`, emails: [{ value: `${prefix}${letter}@example.com`, type: 'work' }] });
       const list = expectList(await send('GET', q(`userName sw "${prefix}"`, '&sortBy=userName&sortOrder=descending')));
       expect(list.Resources.map((u: Json) => u.userName)).toEqual(['c', 'b', 'a'].map((l) => `${prefix}${l}@example.com`));
       const page = expectList(await send('GET', q(`userName sw "${prefix}"`, '&sortBy=userName&startIndex=2&count=1')));
@@ -310,7 +331,11 @@ describe('generic RFC 7644 client', () => {
       const response = await send(
         'PATCH',
         `/Groups/${admin.id}`,
-        patchOp({ op: 'add', path: 'members', value: [{ display: 'Babs Jensen', $ref: `${server.scimUrl}/Users/${user.id}`, value: user.id }] }),
+        patchOp({
+          op: 'add',
+          path: 'members',
+          value: [{ display: 'Babs Jensen', $ref: `${server.scimUrl}/Users/${user.id}`, value: user.id }],
+        }),
       );
       expectStatus(response, [200, 204]);
       expect(await memberIds(server, token, admin.id)).toContain(user.id);
@@ -349,7 +374,11 @@ describe('generic RFC 7644 client', () => {
 
     it('PUT /Groups/{id} with members → 200; exactly those members', async () => {
       const a = await create();
-      const response = await send('PUT', `/Groups/${admin.id}`, { schemas: [GROUP_SCHEMA], displayName: 'Admin', members: [{ value: a.id }] });
+      const response = await send('PUT', `/Groups/${admin.id}`, {
+        schemas: [GROUP_SCHEMA],
+        displayName: 'Admin',
+        members: [{ value: a.id }],
+      });
       expect(expectStatus(response, 200).members.map((m: Json) => m.value)).toEqual([a.id]);
       expect(await memberIds(server, token, admin.id)).toEqual([a.id]);
     });

@@ -58,9 +58,7 @@ describe('Okta (App Integration Wizard custom app)', () => {
 
   const provision = async (extra: Json = {}): Promise<Json> => {
     const body = createBody(extra);
-    expectEmptyList(
-      await send('GET', `/Users?filter=userName%20eq%20%22${encodeURIComponent(body.userName)}%22&startIndex=1&count=100`),
-    );
+    expectEmptyList(await send('GET', `/Users?filter=userName%20eq%20%22${encodeURIComponent(body.userName)}%22&startIndex=1&count=100`));
     return expectStatus(await send('POST', '/Users', body), 201);
   };
 

@@ -124,7 +124,7 @@ describe('Okta (OIN / SCIM 2.0 Test App)', () => {
     });
 
     it('8. case sensitivity check: the UPPERCASED userName finds the user (totalResults 1)', async () => {
-      const upper = (spec.body?.userName as string).toUpperCase();
+      const upper = String(spec.body?.userName).toUpperCase();
       const list = expectList(await send('GET', `/Users?filter=${encodeURIComponent(`userName eq "${upper}"`)}`));
       expect(list.totalResults).toBe(1);
       expect(list.Resources[0].id).toBe(spec.created?.id);
@@ -147,7 +147,10 @@ describe('Okta (OIN / SCIM 2.0 Test App)', () => {
 
     it('O-U1 existence check: %20/%22/%40-encoded userName filter with startIndex=1&count=100 → 200 empty list', async () => {
       life.body = createBody();
-      const response = await send('GET', `/Users?filter=userName%20eq%20%22${encodeURIComponent(life.body.userName)}%22&startIndex=1&count=100`);
+      const response = await send(
+        'GET',
+        `/Users?filter=userName%20eq%20%22${encodeURIComponent(life.body.userName)}%22&startIndex=1&count=100`,
+      );
       const list = expectEmptyList(response);
       expect(list.itemsPerPage).toBe(0);
     });
@@ -254,7 +257,11 @@ describe('Okta (OIN / SCIM 2.0 Test App)', () => {
       await send('PATCH', `/Groups/${admin.id}`, patchOp({ op: 'add', path: 'members', value: [{ value: a.id, display: a.userName }] }));
       const before = await memberIds(server, token, admin.id);
       expect(before).toContain(a.id);
-      const response = await send('PATCH', `/Groups/${admin.id}`, patchOp({ op: 'replace', value: { id: admin.id, displayName: 'Admin' } }));
+      const response = await send(
+        'PATCH',
+        `/Groups/${admin.id}`,
+        patchOp({ op: 'replace', value: { id: admin.id, displayName: 'Admin' } }),
+      );
       expectStatus(response, [200, 204]);
       expect((await readGroup(server, token, admin.id)).displayName).toBe('Admin');
       expect(await memberIds(server, token, admin.id)).toEqual(before);
@@ -284,7 +291,11 @@ describe('Okta (OIN / SCIM 2.0 Test App)', () => {
       const a = await provision();
       const first = await send('PATCH', `/Groups/${admin.id}`, patchOp({ op: 'replace', value: { id: admin.id, displayName: 'Admin' } }));
       expectStatus(first, [200, 204]);
-      const second = await send('PATCH', `/Groups/${admin.id}`, patchOp({ op: 'add', path: 'members', value: [{ value: a.id, display: a.userName }] }));
+      const second = await send(
+        'PATCH',
+        `/Groups/${admin.id}`,
+        patchOp({ op: 'add', path: 'members', value: [{ value: a.id, display: a.userName }] }),
+      );
       expectStatus(second, [200, 204]);
       expect(await memberIds(server, token, admin.id)).toContain(a.id);
     });
@@ -352,7 +363,10 @@ describe('Okta (OIN / SCIM 2.0 Test App)', () => {
       const a = await provision();
       await send('PATCH', `/Groups/${admin.id}`, patchOp({ op: 'add', path: 'members', value: [{ value: a.id }] }));
       expect(await groupNamesOf(server, token, a.id)).toEqual(['Admin']);
-      expectStatus(await send('PATCH', `/Groups/${member.id}`, patchOp({ op: 'add', path: 'members', value: [{ value: a.id }] })), [200, 204]);
+      expectStatus(
+        await send('PATCH', `/Groups/${member.id}`, patchOp({ op: 'add', path: 'members', value: [{ value: a.id }] })),
+        [200, 204],
+      );
       expect(await groupNamesOf(server, token, a.id)).toEqual(['Member']);
       expect(await memberIds(server, token, admin.id)).not.toContain(a.id);
     });
@@ -390,7 +404,7 @@ describe('Okta (OIN / SCIM 2.0 Test App)', () => {
     });
   });
 
-  describe('errors are JSON (Okta\'s Jackson parser fails on text)', () => {
+  describe("errors are JSON (Okta's Jackson parser fails on text)", () => {
     it('a malformed JSON body → 400 SCIM error', async () => {
       expectScimError(await send('POST', '/Users', '{"userName": '), 400);
     });

@@ -218,7 +218,7 @@ describe('OneLogin (SCIM v2 Enterprise template)', () => {
   });
 
   describe('other template shapes', () => {
-    it('OneLogin\'s documented SCIM 1.x Enterprise template (core:1.0 schemas, manager.managerId) → 201; reads back', async () => {
+    it("OneLogin's documented SCIM 1.x Enterprise template (core:1.0 schemas, manager.managerId) → 201; reads back", async () => {
       const manager = await provision();
       const n = guid().slice(0, 8);
       const body = {
@@ -293,7 +293,10 @@ describe('OneLogin (SCIM v2 Enterprise template)', () => {
     });
 
     it('Create Group: POST /Groups → 403 SCIM error (roles are managed in Roster); nothing created', async () => {
-      expectScimError(await send('POST', '/Groups', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: 'Sales' }), 403);
+      expectScimError(
+        await send('POST', '/Groups', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: 'Sales' }),
+        403,
+      );
       expect(expectList(await send('GET', '/Groups')).totalResults).toBe(2);
     });
 

@@ -17,7 +17,6 @@ import { gunzipSync, inflateSync } from 'node:zlib';
 import { expect } from 'vitest';
 import type { TestServer } from '../support/scim-server.js';
 
-// biome-ignore lint/suspicious/noExplicitAny: SCIM bodies are inspected freely in tests
 export type Json = Record<string, any>;
 
 export const USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';
@@ -55,8 +54,7 @@ export interface ReplayResponse {
 /** Sends one raw request to the SCIM base URL of `server`. */
 export function replay(server: TestServer, token: string | undefined, request: ReplayRequest): Promise<ReplayResponse> {
   const base = new URL(server.scimUrl);
-  const payload =
-    request.body === undefined ? undefined : typeof request.body === 'string' ? request.body : JSON.stringify(request.body);
+  const payload = request.body === undefined ? undefined : typeof request.body === 'string' ? request.body : JSON.stringify(request.body);
   const headers: Record<string, string> = {};
   if (token !== undefined) headers.authorization = `Bearer ${token}`;
   for (const [name, value] of Object.entries(request.headers ?? {})) {
@@ -145,12 +143,7 @@ export const GENERIC: IdpProfile = {
   withBody: { 'content-type': 'application/scim+json' },
 };
 
-export type Send = (
-  method: ReplayRequest['method'],
-  path: string,
-  body?: unknown,
-  headers?: HeaderMap,
-) => Promise<ReplayResponse>;
+export type Send = (method: ReplayRequest['method'], path: string, body?: unknown, headers?: HeaderMap) => Promise<ReplayResponse>;
 
 /** A sender bound to one server, token and IdP profile. */
 export function idp(server: TestServer, token: string, profile: IdpProfile): Send {
@@ -299,8 +292,9 @@ export function plusEncoded(filter: string): string {
 /** Asserts that no `null` appears anywhere in a response body (Entra cannot deserialize them in some places). */
 export function expectNoNulls(value: unknown, where = '$'): void {
   expect(value, `${where} is null`).not.toBeNull();
-  if (Array.isArray(value)) value.forEach((item, i) => expectNoNulls(item, `${where}[${i}]`));
-  else if (typeof value === 'object' && value !== null) {
+  if (Array.isArray(value)) {
+    for (const [i, item] of value.entries()) expectNoNulls(item, `${where}[${i}]`);
+  } else if (typeof value === 'object' && value !== null) {
     for (const [key, inner] of Object.entries(value)) expectNoNulls(inner, `${where}.${key}`);
   }
 }

@@ -1,11 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rotateToken } from '../../src/directory/scim-integration.js';
+import { enableScim, rotateToken } from '../../src/directory/scim-integration.js';
+import { configureSso, createWorkspace } from '../../src/directory/workspaces.js';
 import { openStore } from '../../src/storage/open-store.js';
 import type { SqlStore } from '../../src/storage/sql/sql-store.js';
-import { enableScim } from '../../src/directory/scim-integration.js';
-import { configureSso, createWorkspace } from '../../src/directory/workspaces.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 /**
@@ -27,11 +26,15 @@ async function freePort(): Promise<number> {
 
 async function startInstance(database: string): Promise<{ url: string; process: ChildProcess }> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'serve', '--database', database, '--port', String(port), '--no-demo'], {
-    cwd: process.cwd(),
-    env: { ...process.env, ROSTER_LOG_LEVEL: 'warn', ROSTER_PUBLIC_URL: `http://127.0.0.1:${port}` },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'src/main.ts', 'serve', '--database', database, '--port', String(port), '--no-demo'],
+    {
+      cwd: process.cwd(),
+      env: { ...process.env, ROSTER_LOG_LEVEL: 'warn', ROSTER_PUBLIC_URL: `http://127.0.0.1:${port}` },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  );
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {
@@ -90,7 +93,9 @@ describe('several instances on one PostgreSQL database', () => {
   it('gives exactly one 201 and one 409 for simultaneous creates of the same userName', async () => {
     const [a, b] = instances.map((i) => client(i.url, token)) as [ReturnType<typeof client>, ReturnType<typeof client>];
     const pairs = await Promise.all(
-      Array.from({ length: 20 }, (_, n) => Promise.all([a('POST', '/Users', user(`dup${n}@example.com`)), b('POST', '/Users', user(`DUP${n}@example.com`))])),
+      Array.from({ length: 20 }, (_, n) =>
+        Promise.all([a('POST', '/Users', user(`dup${n}@example.com`)), b('POST', '/Users', user(`DUP${n}@example.com`))]),
+      ),
     );
     for (const pair of pairs) expect(pair.map((r) => r.status).sort()).toEqual([201, 409]);
     const listed = await a('GET', `/Users?filter=${encodeURIComponent('userName sw "dup"')}&count=100`);
@@ -120,7 +125,9 @@ describe('several instances on one PostgreSQL database', () => {
     await configureSso(store, 'seats', { issuer: 'https://idp.example.com', clientId: 'c', clientSecret: 's' });
     const seatToken = (await enableScim(store, 'seats', 'azure')).token;
     const [a, b] = instances.map((i) => client(i.url, seatToken)) as [ReturnType<typeof client>, ReturnType<typeof client>];
-    const results = await Promise.all(Array.from({ length: 16 }, (_, n) => (n % 2 ? a : b)('POST', '/Users', user(`seat${n}@example.com`))));
+    const results = await Promise.all(
+      Array.from({ length: 16 }, (_, n) => (n % 2 ? a : b)('POST', '/Users', user(`seat${n}@example.com`))),
+    );
     expect(results.filter((r) => r.status === 201)).toHaveLength(5);
     expect(results.filter((r) => r.status !== 201).every((r) => r.status === 409)).toBe(true);
     const workspace = await store.read.workspaces.bySlug('seats');
@@ -136,7 +143,10 @@ describe('several instances on one PostgreSQL database', () => {
     const admin = groups.body.Resources[0].id;
     const results = await Promise.all(
       ids.map((id, n) =>
-        (n % 2 ? a : b)('PATCH', `/Groups/${admin}`, { schemas: [PATCH], Operations: [{ op: 'add', path: 'members', value: [{ value: id }] }] }),
+        (n % 2 ? a : b)('PATCH', `/Groups/${admin}`, {
+          schemas: [PATCH],
+          Operations: [{ op: 'add', path: 'members', value: [{ value: id }] }],
+        }),
       ),
     );
     expect(results.map((r) => r.status)).toEqual(ids.map(() => 204));

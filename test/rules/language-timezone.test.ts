@@ -70,10 +70,7 @@ describe('preferredLanguage and timezone', () => {
       expect(entry.resourceId).toBe(response.body.id);
       expect(entry.warnings.some((x) => x.includes('fr-FR') && x.includes('en-GB'))).toBe(true);
 
-      const patched = await w.scim.patch(
-        `/Users/${response.body.id}`,
-        patchOps({ op: 'replace', path: 'preferredLanguage', value: 'de' }),
-      );
+      const patched = await w.scim.patch(`/Users/${response.body.id}`, patchOps({ op: 'replace', path: 'preferredLanguage', value: 'de' }));
       expectStatus(patched, 200);
       const back = await w.scim.patch(`/Users/${response.body.id}`, patchOps({ op: 'replace', path: 'preferredLanguage', value: 'pt-BR' }));
       expectStatus(back, 200);
@@ -122,8 +119,16 @@ describe('preferredLanguage and timezone', () => {
         400,
         'invalidValue',
       );
-      expectScimError(await w.scim.patch(`/Users/${user.id}`, patchOps({ op: 'replace', value: { timezone: '+02:00' } })), 400, 'invalidValue');
-      expectScimError(await w.scim.put(`/Users/${user.id}`, newUser(user.userName, { title: 'After', timezone: 'Mars/Olympus' })), 400, 'invalidValue');
+      expectScimError(
+        await w.scim.patch(`/Users/${user.id}`, patchOps({ op: 'replace', value: { timezone: '+02:00' } })),
+        400,
+        'invalidValue',
+      );
+      expectScimError(
+        await w.scim.put(`/Users/${user.id}`, newUser(user.userName, { title: 'After', timezone: 'Mars/Olympus' })),
+        400,
+        'invalidValue',
+      );
       expect(await getUser(w.scim, user.id)).toStrictEqual(before);
     });
 

@@ -73,12 +73,21 @@ describe('reactivation notices (outbox)', () => {
       expect((await getUser(scim, user.id)).active).toBe(true);
       // Asserting active again (PATCH and PUT) is no reactivation.
       expectStatus(await setActive(user.id, true), 200);
-      expectStatus(await scim.put(`/Users/${user.id}`, newUser('jdoe', { emails: [{ value: 'john.doe@example.com', type: 'work' }], active: true })), 200);
+      expectStatus(
+        await scim.put(`/Users/${user.id}`, newUser('jdoe', { emails: [{ value: 'john.doe@example.com', type: 'work' }], active: true })),
+        200,
+      );
       const messages = await outboxFor('john.doe@example.com');
       expect(messages).toHaveLength(1);
       expect(await outbox()).toHaveLength(1);
       const [message] = messages as [OutboxMessage];
-      expect(message).toMatchObject({ kind: 'reactivation', recipient: 'john.doe@example.com', attempts: 0, sentAt: null, lastError: null });
+      expect(message).toMatchObject({
+        kind: 'reactivation',
+        recipient: 'john.doe@example.com',
+        attempts: 0,
+        sentAt: null,
+        lastError: null,
+      });
       expect(message.subject).toContain('Outbox Inc');
       expect(message.body).toContain('Outbox Inc');
     });

@@ -288,6 +288,9 @@ describe('ProvisioningLog retention and durability', () => {
     log.record(entry(otherId, 'after-failure', Date.now()));
     await log.flush();
     const entries: ProvisioningLogEntry[] = await store.read.provisioningLog.list(otherId, { limit: 100, traceId: 'after-failure' });
-    expect(entries.map((e) => e.traceId), 'entries recorded after a failed flush are still written').toEqual(['after-failure']);
+    expect(
+      entries.map((e) => e.traceId),
+      'entries recorded after a failed flush are still written',
+    ).toEqual(['after-failure']);
   });
 });

@@ -83,7 +83,12 @@ describe('roles as SCIM Groups', () => {
     });
 
     it('GET, PATCH and PUT of the guest role answer 404 and change nothing', async () => {
-      const guest = await addAppUser(server.store, ws.slug, { email: 'guest.404@example.com', givenName: 'G', familyName: 'Uest', role: 'Guest' });
+      const guest = await addAppUser(server.store, ws.slug, {
+        email: 'guest.404@example.com',
+        givenName: 'G',
+        familyName: 'Uest',
+        role: 'Guest',
+      });
       const member = await createUser(ws.scim, newUser('guest404-member@example.com'));
       const before = await snapshot(ws.scim);
       expectScimError(await ws.scim.get(`/Groups/${ws.roles.guest}`), 404);
@@ -176,7 +181,14 @@ describe('roles as SCIM Groups', () => {
       const w = await freshWorkspace(server, 'm-add');
       const [a, b, c] = await users(w, 'add', 3);
       expect(await memberIds(w.scim, w.roles.member)).toEqual(sorted([a, b, c] as string[]));
-      const add = { op: 'add', path: 'members', value: [{ value: a, $ref: null }, { value: b, $ref: null, display: 'B' }] };
+      const add = {
+        op: 'add',
+        path: 'members',
+        value: [
+          { value: a, $ref: null },
+          { value: b, $ref: null, display: 'B' },
+        ],
+      };
       expectStatus(await patchGroup(w, w.roles.admin, add), 204);
 
       expect(await memberIds(w.scim, w.roles.admin)).toEqual(sorted([a, b] as string[]));

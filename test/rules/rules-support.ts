@@ -12,7 +12,6 @@ import type { ProvisioningLogEntry } from '../../src/directory/model.js';
 import { listRoles } from '../../src/directory/roles.js';
 import { newUser, patchOps, type ScimClient, type ScimResponse, scimClient, type TestServer } from '../support/scim-server.js';
 
-// biome-ignore lint/suspicious/noExplicitAny: SCIM bodies are inspected freely in tests
 export type Json = Record<string, any>;
 
 export const ERROR_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:Error';

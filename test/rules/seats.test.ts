@@ -106,7 +106,12 @@ describe('seats (user licenses)', () => {
     const w = await freshWorkspace(server, 's-guest', 1);
     await createUser(w.scim, newUser('member@example.com'));
     expect(await seatsUsed(w)).toBe(1);
-    const guest = await addAppUser(server.store, w.slug, { email: 'guest@partner.example', givenName: 'G', familyName: 'Uest', role: 'Guest' });
+    const guest = await addAppUser(server.store, w.slug, {
+      email: 'guest@partner.example',
+      givenName: 'G',
+      familyName: 'Uest',
+      role: 'Guest',
+    });
     expectStatus(await setActive(w, guest.id, false), 200);
     const back = await setActive(w, guest.id, true);
     expectStatus(back, 200);
@@ -119,7 +124,12 @@ describe('seats (user licenses)', () => {
   it('a guest joining a role needs a seat: refused while full (nothing written), accepted once one is free', async () => {
     const w = await freshWorkspace(server, 's-gjoin', 1);
     const member = await createUser(w.scim, newUser('member@example.com'));
-    const guest = await addAppUser(server.store, w.slug, { email: 'guest@partner.example', givenName: 'G', familyName: 'Uest', role: 'Guest' });
+    const guest = await addAppUser(server.store, w.slug, {
+      email: 'guest@partner.example',
+      givenName: 'G',
+      familyName: 'Uest',
+      role: 'Guest',
+    });
     const before = await snapshot(w.scim);
     const join = () => w.scim.patch(`/Groups/${w.roles.member}`, patchOps({ op: 'add', path: 'members', value: [{ value: guest.id }] }));
     expectSeatError(await join());
@@ -136,9 +146,7 @@ describe('seats (user licenses)', () => {
 
   it('10 concurrent POSTs on a 5-seat workspace never exceed the seats', async () => {
     const w = await freshWorkspace(server, 's-race', 5);
-    const responses = await Promise.all(
-      Array.from({ length: 10 }, (_, i) => w.scim.post('/Users', newUser(`racer${i}@example.com`))),
-    );
+    const responses = await Promise.all(Array.from({ length: 10 }, (_, i) => w.scim.post('/Users', newUser(`racer${i}@example.com`))));
     const statuses = responses.map((r) => r.status);
     expect(statuses.filter((s) => s === 201)).toHaveLength(5);
     for (const refused of responses.filter((r) => r.status !== 201)) expectSeatError(refused);

@@ -138,7 +138,7 @@ describe('teams extension', () => {
     expectStatus(schemas, 200);
     const teams = (schemas.body.Resources as Json[]).find((s) => s.id === TEAMS);
     expect(teams, 'the teams schema is listed').toBeDefined();
-    const attribute = (teams?.attributes as Json[]).find((a) => a.name === 'teams');
+    const attribute = ((teams?.attributes ?? []) as Json[]).find((a) => a.name === 'teams');
     expect(attribute).toMatchObject({ name: 'teams', type: 'string', multiValued: true, caseExact: true });
     const one = await w.scim.get(`/Schemas/${TEAMS}`);
     expectStatus(one, 200);

@@ -86,7 +86,10 @@ describe('user lifecycle', () => {
       const total = await userTotal(w.scim);
       const response = await w.scim.post(
         '/Users',
-        newUser('Grace@Example.COM', { name: { givenName: 'Grace', familyName: 'Hopper' }, emails: [{ value: 'grace@example.com', type: 'work' }] }),
+        newUser('Grace@Example.COM', {
+          name: { givenName: 'Grace', familyName: 'Hopper' },
+          emails: [{ value: 'grace@example.com', type: 'work' }],
+        }),
       );
       expectStatus(response, 201);
       expect(response.body.id).toBe(user.id);
@@ -104,7 +107,10 @@ describe('user lifecycle', () => {
       const w = await freshWorkspace(server, 'u-email');
       const user = await appUser(w, 'john.doe@example.com');
       const total = await userTotal(w.scim);
-      const response = await w.scim.post('/Users', newUser('jdoe', { emails: [{ value: 'john.doe@example.com', type: 'work', primary: true }] }));
+      const response = await w.scim.post(
+        '/Users',
+        newUser('jdoe', { emails: [{ value: 'john.doe@example.com', type: 'work', primary: true }] }),
+      );
       expectStatus(response, 201);
       expect(response.body.id).toBe(user.id);
       expect(response.body.userName).toBe('jdoe');
@@ -215,7 +221,11 @@ describe('user lifecycle', () => {
       expect((await getUser(w.scim, created.id)).active).toBe(false);
 
       const before = await snapshot(w.scim);
-      expectScimError(await w.scim.patch(`/Users/${created.id}`, patchOps({ op: 'replace', path: 'active', value: 'yes' })), 400, 'invalidValue');
+      expectScimError(
+        await w.scim.patch(`/Users/${created.id}`, patchOps({ op: 'replace', path: 'active', value: 'yes' })),
+        400,
+        'invalidValue',
+      );
       expectScimError(await w.scim.post('/Users', newUser('bad-active@example.com', { active: 'enabled' })), 400, 'invalidValue');
       expect(await snapshot(w.scim)).toStrictEqual(before);
     });

@@ -67,7 +67,9 @@ export function rawDatabase(url: string): Kysely<Database> {
 export async function rowCount(url: string, table: Exclude<keyof Database, 'workspaces'>, workspaceId: string): Promise<number> {
   const db = rawDatabase(url);
   try {
-    const { rows } = await sql<{ n: number | string }>`select count(*) as n from ${sql.table(table)} where workspace_id = ${workspaceId}`.execute(db);
+    const { rows } = await sql<{
+      n: number | string;
+    }>`select count(*) as n from ${sql.table(table)} where workspace_id = ${workspaceId}`.execute(db);
     return Number(rows[0]?.n);
   } finally {
     await db.destroy();
@@ -178,7 +180,12 @@ export function logEntry(workspaceId: string, timeMs: number, overrides: Partial
   };
 }
 
-export function outboxMessage(workspaceId: string, idTimeMs: number, nextAttemptAt: string, overrides: Partial<OutboxMessage> = {}): OutboxMessage {
+export function outboxMessage(
+  workspaceId: string,
+  idTimeMs: number,
+  nextAttemptAt: string,
+  overrides: Partial<OutboxMessage> = {},
+): OutboxMessage {
   return {
     workspaceId,
     id: newId(idTimeMs),

@@ -135,7 +135,10 @@ describe('store conformance', () => {
       givenName: 'Tess',
       teamIds: [red.id, blue.id],
       contacts: {
-        emails: [{ value: 'tx@example.com', type: 'work', primary: true }, { value: 'tx@home.example', type: 'home' }],
+        emails: [
+          { value: 'tx@example.com', type: 'work', primary: true },
+          { value: 'tx@home.example', type: 'home' },
+        ],
         phoneNumbers: [{ value: '+49 1', type: 'mobile' }],
         addresses: [{ type: 'work', locality: 'Hamburg' }],
       },
@@ -201,7 +204,8 @@ describe('store conformance', () => {
           byId: await repos.users.byId(ws.id, person.id, { forUpdate: true }),
           byEmail: (await repos.users.byEmail(ws.id, 'TX@example.com'))?.id,
           teams: (await repos.teams.byNames(ws.id, ['Red', 'Blue'])).map((t) => t.name).sort(),
-          search: (await repos.users.search(ws.id, { ...ALL, filter: userFilter('title eq "lead" and addresses.locality eq "hamburg"') })).total,
+          search: (await repos.users.search(ws.id, { ...ALL, filter: userFilter('title eq "lead" and addresses.locality eq "hamburg"') }))
+            .total,
           seats: await repos.users.countSeatsUsed(ws.id),
           members: (await repos.users.membersOf(ws.id, [member.id])).map((m) => m.userId),
         };
@@ -318,16 +322,21 @@ describe('store conformance', () => {
       const { ws, member } = await scene();
       const first = user(ws.id, member.id, 'pk@example.com');
       await store().read.users.insert(first);
-      expect((await conflictOf(store().read.users.insert({ ...first, userName: 'pk2@example.com', email: 'pk2@example.com' }))).constraint).toBe(
-        'primary_key',
-      );
+      expect(
+        (await conflictOf(store().read.users.insert({ ...first, userName: 'pk2@example.com', email: 'pk2@example.com' }))).constraint,
+      ).toBe('primary_key');
       expect((await conflictOf(store().read.roles.insert({ ...member, name: 'Other' }))).constraint).toBe('primary_key');
     });
   });
 
   describe('workspaces and teams', () => {
     it('workspaces: insert, byId, bySlug, list by slug; SSO config upserts', async () => {
-      const b = await addWorkspace(store(), { slug: `zz-b-${newId().slice(-6)}`, plan: 'business', seats: 7, loginPolicy: 'sso_and_password' });
+      const b = await addWorkspace(store(), {
+        slug: `zz-b-${newId().slice(-6)}`,
+        plan: 'business',
+        seats: 7,
+        loginPolicy: 'sso_and_password',
+      });
       const a = await addWorkspace(store(), { slug: `zz-a-${newId().slice(-6)}`, plan: 'standard', seats: 3, defaultLanguage: 'de-DE' });
       expect(await store().read.workspaces.byId(b.id)).toStrictEqual(b);
       expect(await store().read.workspaces.bySlug(a.slug)).toStrictEqual(a);
@@ -338,7 +347,13 @@ describe('store conformance', () => {
       expect(listed).toEqual([...listed].sort());
 
       expect(await store().read.workspaces.sso(a.id)).toBeUndefined();
-      const sso = { workspaceId: a.id, issuer: 'https://idp.one', clientId: 'c1', clientSecret: 's1', updatedAt: '2024-05-01T00:00:00.000Z' };
+      const sso = {
+        workspaceId: a.id,
+        issuer: 'https://idp.one',
+        clientId: 'c1',
+        clientSecret: 's1',
+        updatedAt: '2024-05-01T00:00:00.000Z',
+      };
       await store().read.workspaces.saveSso(sso);
       expect(await store().read.workspaces.sso(a.id)).toStrictEqual(sso);
       const replaced = { ...sso, issuer: 'https://idp.two', clientSecret: 's2', updatedAt: '2024-06-01T00:00:00.000Z' };

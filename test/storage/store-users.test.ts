@@ -138,13 +138,23 @@ describe('user repository', () => {
       version: 2,
       updatedAt: '2024-06-01T00:00:00.000Z',
       teamIds: [green.id, red.id],
-      contacts: { emails: [{ value: 'new@example.com', type: 'work' }, { value: 'new2@example.com' }], phoneNumbers: [], addresses: [{ locality: 'Kiel' }] },
+      contacts: {
+        emails: [{ value: 'new@example.com', type: 'work' }, { value: 'new2@example.com' }],
+        phoneNumbers: [],
+        addresses: [{ locality: 'Kiel' }],
+      },
     };
     expect(await store().transaction((r) => r.users.update(v2, 1))).toBe(true);
     expect(await store().read.users.byId(ws.id, v1.id)).toStrictEqual(v2);
 
     // A writer that read version 1 is refused, and nothing of its change lands.
-    const stale: User = { ...v1, title: 'Stale', version: 2, teamIds: [blue.id], contacts: { emails: [{ value: 'stale@example.com' }], phoneNumbers: [], addresses: [] } };
+    const stale: User = {
+      ...v1,
+      title: 'Stale',
+      version: 2,
+      teamIds: [blue.id],
+      contacts: { emails: [{ value: 'stale@example.com' }], phoneNumbers: [], addresses: [] },
+    };
     expect(await store().transaction((r) => r.users.update(stale, 1))).toBe(false);
     expect(await store().read.users.byId(ws.id, v1.id)).toStrictEqual(v2);
 
@@ -192,7 +202,17 @@ describe('user repository', () => {
     const parts = await store().read.users.nameParts(ws.id, [full.id, bare.id, newId()]);
     expect([...parts.entries()].sort(([x], [y]) => x.localeCompare(y))).toStrictEqual(
       [
-        [full.id, { userName: 'full@example.com', displayName: 'Full Name', formattedName: 'Ms. Full N. Name', givenName: 'Full', middleName: 'N.', familyName: 'Name' }],
+        [
+          full.id,
+          {
+            userName: 'full@example.com',
+            displayName: 'Full Name',
+            formattedName: 'Ms. Full N. Name',
+            givenName: 'Full',
+            middleName: 'N.',
+            familyName: 'Name',
+          },
+        ],
         [bare.id, { userName: 'bare@example.com', familyName: 'Only' }],
       ].sort(([x], [y]) => (x as string).localeCompare(y as string)),
     );
@@ -229,10 +249,24 @@ describe('user repository', () => {
     const foreign = user(other.ws.id, other.member.id, 'foreign@example.com');
     for (const u of [a, b, already, foreign]) await store().read.users.insert(u);
     const at = '2024-07-01T00:00:00.000Z';
-    const changed = await store().transaction((r) => r.users.assignRole(ws.id, [a.id, b.id, already.id, foreign.id, newId()], admin.id, at));
+    const changed = await store().transaction((r) =>
+      r.users.assignRole(ws.id, [a.id, b.id, already.id, foreign.id, newId()], admin.id, at),
+    );
     expect(changed).toBe(2);
-    expect(await store().read.users.byId(ws.id, a.id)).toStrictEqual({ ...a, roleId: admin.id, version: 2, updatedAt: at, lastSyncedAt: at });
-    expect(await store().read.users.byId(ws.id, b.id)).toStrictEqual({ ...b, roleId: admin.id, version: 5, updatedAt: at, lastSyncedAt: at });
+    expect(await store().read.users.byId(ws.id, a.id)).toStrictEqual({
+      ...a,
+      roleId: admin.id,
+      version: 2,
+      updatedAt: at,
+      lastSyncedAt: at,
+    });
+    expect(await store().read.users.byId(ws.id, b.id)).toStrictEqual({
+      ...b,
+      roleId: admin.id,
+      version: 5,
+      updatedAt: at,
+      lastSyncedAt: at,
+    });
     expect(await store().read.users.byId(ws.id, already.id)).toStrictEqual(already);
     expect(await store().read.users.byId(other.ws.id, foreign.id)).toStrictEqual(foreign);
     // Again: nobody changes.
@@ -249,8 +283,20 @@ describe('user repository', () => {
     for (const u of [x, y, removed, stays]) await store().read.users.insert(u);
     const at = '2024-08-01T00:00:00.000Z';
     expect(await store().transaction((r) => r.users.reassignRole(ws.id, admin.id, guest.id, at))).toBe(2);
-    expect(await store().read.users.byId(ws.id, x.id)).toStrictEqual({ ...x, roleId: guest.id, version: 2, updatedAt: at, lastSyncedAt: at });
-    expect(await store().read.users.byId(ws.id, y.id)).toStrictEqual({ ...y, roleId: guest.id, version: 2, updatedAt: at, lastSyncedAt: at });
+    expect(await store().read.users.byId(ws.id, x.id)).toStrictEqual({
+      ...x,
+      roleId: guest.id,
+      version: 2,
+      updatedAt: at,
+      lastSyncedAt: at,
+    });
+    expect(await store().read.users.byId(ws.id, y.id)).toStrictEqual({
+      ...y,
+      roleId: guest.id,
+      version: 2,
+      updatedAt: at,
+      lastSyncedAt: at,
+    });
     expect(await store().read.users.byId(ws.id, removed.id)).toStrictEqual(removed);
     expect(await store().read.users.byId(ws.id, stays.id)).toStrictEqual(stays);
     expect(await store().read.users.reassignRole(ws.id, admin.id, guest.id, at)).toBe(0);
@@ -280,7 +326,10 @@ describe('user repository', () => {
     );
     await store().transaction((r) => r.users.insertMany(many));
     await store().read.users.insertMany([]);
-    const read = await store().read.users.byIds(ws.id, many.map((u) => u.id));
+    const read = await store().read.users.byIds(
+      ws.id,
+      many.map((u) => u.id),
+    );
     expect([...read].sort((x, y) => x.id.localeCompare(y.id))).toStrictEqual(many.map((u) => ({ ...u, email: u.email.toLowerCase() })));
     expect(await rowCount(handle.database.url, 'user_contacts', ws.id)).toBe(1350);
     expect(await rowCount(handle.database.url, 'user_teams', ws.id)).toBe(675);
@@ -294,7 +343,11 @@ describe('user repository', () => {
   it('insertMany refuses a taken userName with users_user_name, and the transaction writes none of the batch', async () => {
     const { ws, member } = await workspaceWithRoles();
     await store().read.users.insert(user(ws.id, member.id, 'taken@example.com'));
-    const batch = [user(ws.id, member.id, 'fresh1@example.com'), user(ws.id, member.id, 'TAKEN@example.com'), user(ws.id, member.id, 'fresh2@example.com')];
+    const batch = [
+      user(ws.id, member.id, 'fresh1@example.com'),
+      user(ws.id, member.id, 'TAKEN@example.com'),
+      user(ws.id, member.id, 'fresh2@example.com'),
+    ];
     expect((await conflictOf(store().transaction((r) => r.users.insertMany(batch)))).constraint).toBe('users_user_name');
     expect(await store().read.users.byUserName(ws.id, 'fresh1@example.com')).toBeUndefined();
     expect(await rowCount(handle.database.url, 'users', ws.id)).toBe(1);

@@ -55,18 +55,12 @@ export async function startServer(env: NodeJS.ProcessEnv = {}): Promise<TestServ
 export interface ScimResponse {
   readonly status: number;
   readonly headers: Headers;
-  // biome-ignore lint/suspicious/noExplicitAny: test bodies are inspected freely
   readonly body: any;
 }
 
 /** A small SCIM client bound to one token. */
 export function scimClient(server: TestServer, token: string | undefined) {
-  const call = async (
-    method: string,
-    path: string,
-    body?: unknown,
-    headers: Record<string, string> = {},
-  ): Promise<ScimResponse> => {
+  const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<ScimResponse> => {
     const response = await fetch(`${server.scimUrl}${path}`, {
       method,
       headers: {

@@ -16,9 +16,7 @@ export function registerDiscoveryRoutes(scope: FastifyInstance, config: Config):
   const resourceTypes = RESOURCE_TYPES.map((t) => describeResourceType(t, base));
 
   scope.get('/ServiceProviderConfig', async (_request, reply) => reply.type(SCIM_CONTENT_TYPE).send(serviceProvider));
-  scope.get('/Schemas', async (_request, reply) =>
-    reply.type(SCIM_CONTENT_TYPE).send(listResponse(schemas, schemas.length, 1)),
-  );
+  scope.get('/Schemas', async (_request, reply) => reply.type(SCIM_CONTENT_TYPE).send(listResponse(schemas, schemas.length, 1)));
   scope.get<{ Params: { id: string } }>('/Schemas/:id', async (request, reply) => {
     const schema = schemas.find((s) => String(s.id).toLowerCase() === request.params.id.toLowerCase());
     if (!schema) throw ScimError.notFound(`no schema ${JSON.stringify(request.params.id)}`);

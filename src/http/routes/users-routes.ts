@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { USER_RESOURCE_TYPE } from '../../scim/schema/resource-type.js';
-import { type IdRequest, sendResource } from '../scim-reply.js';
 import { noteResult } from '../provisioning-log-hook.js';
+import { type IdRequest, sendResource } from '../scim-reply.js';
 import { refuseOtherMethods } from './method-not-allowed.js';
 import { registerReadRoutes } from './read-routes.js';
 import type { ScimRouteDependencies } from './scim-routes.js';

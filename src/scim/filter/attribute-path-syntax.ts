@@ -28,7 +28,7 @@ export function isAttributeName(name: string): boolean {
 
 /** Characters a URI may contain (RFC 3986 reserved, unreserved and `%`). */
 const isUriChar = (code: number) =>
-  isAlpha(code) || isDigit(code) || (code > 0x20 && code < 0x7f && '-._~:/?#@!$&\'()*+,;=%'.includes(String.fromCharCode(code)));
+  isAlpha(code) || isDigit(code) || (code > 0x20 && code < 0x7f && "-._~:/?#@!$&'()*+,;=%".includes(String.fromCharCode(code)));
 
 /** A URI prefix such as `urn:ietf:params:scim:schemas:core:2.0:User`: scheme ":" rest. */
 function isUriPrefix(uri: string): boolean {

@@ -138,9 +138,7 @@ describe('matchesResource: booleans, dateTimes, numbers', () => {
     expectMatch('meta.lastModified lt "2011-05-13T05:42:34+00:30"', true);
     expectMatch('meta.created le "2010-01-23"', false);
     expectMatch('meta.created gt "2010-01-23"', true);
-    expect(matches('meta.created eq "2010-01-23T04:56:22Z"', { meta: { created: new Date('2010-01-23T04:56:22Z') } })).toBe(
-      true,
-    );
+    expect(matches('meta.created eq "2010-01-23T04:56:22Z"', { meta: { created: new Date('2010-01-23T04:56:22Z') } })).toBe(true);
     expect(matches('meta.created gt "2000-01-01"', { meta: { created: 'garbage' } })).toBe(false);
   });
 

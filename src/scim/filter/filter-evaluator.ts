@@ -30,8 +30,7 @@ interface Scope {
   elements(attribute: ResolvedAttribute): JsonObject[];
 }
 
-const isObject = (value: unknown): value is JsonObject =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is JsonObject => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 const own = (object: JsonObject, key: string): unknown => (Object.hasOwn(object, key) ? object[key] : undefined);
 
@@ -118,9 +117,7 @@ function compareValue(actual: unknown, definition: AttributeDefinition, op: Comp
     case 'string':
     case 'reference': {
       if (typeof actual !== 'string' || typeof expected !== 'string') return mismatch;
-      return definition.caseExact
-        ? compareOrdered(actual, expected, op)
-        : compareOrdered(actual.toLowerCase(), expected.toLowerCase(), op);
+      return definition.caseExact ? compareOrdered(actual, expected, op) : compareOrdered(actual.toLowerCase(), expected.toLowerCase(), op);
     }
     case 'dateTime': {
       const normalised = dateTimeOf(actual);

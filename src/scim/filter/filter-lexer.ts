@@ -58,8 +58,7 @@ const SIMPLE_ESCAPES: Readonly<Record<string, string>> = {
   t: '\t',
 };
 
-const isHexDigit = (code: number) =>
-  (code >= 0x30 && code <= 0x39) || (code >= 0x41 && code <= 0x46) || (code >= 0x61 && code <= 0x66);
+const isHexDigit = (code: number) => (code >= 0x30 && code <= 0x39) || (code >= 0x41 && code <= 0x46) || (code >= 0x61 && code <= 0x66);
 
 /** Shortens long input excerpts quoted in error details. */
 export function excerpt(text: string, max = 40): string {
@@ -147,13 +146,13 @@ export class FilterLexer {
       }
       if (code === BACKSLASH) {
         value += input.slice(chunk, i);
-        const escape = input[i + 1];
-        if (escape === undefined) throw this.fail(`unterminated string starting at position ${start}`);
-        const simple = SIMPLE_ESCAPES[escape];
+        const escaped = input[i + 1];
+        if (escaped === undefined) throw this.fail(`unterminated string starting at position ${start}`);
+        const simple = SIMPLE_ESCAPES[escaped];
         if (simple !== undefined) {
           value += simple;
           i += 2;
-        } else if (escape === 'u') {
+        } else if (escaped === 'u') {
           for (let k = i + 2; k < i + 6; k++) {
             if (k >= input.length || !isHexDigit(input.charCodeAt(k))) {
               throw this.fail(`invalid \\u escape at position ${i}: expected four hexadecimal digits`);
@@ -162,7 +161,7 @@ export class FilterLexer {
           value += String.fromCharCode(Number.parseInt(input.slice(i + 2, i + 6), 16));
           i += 6;
         } else {
-          throw this.fail(`invalid escape '\\${excerpt(escape, 2)}' in a string at position ${i}`);
+          throw this.fail(`invalid escape '\\${excerpt(escaped, 2)}' in a string at position ${i}`);
         }
         chunk = i;
         continue;

@@ -41,16 +41,12 @@ describe('parseFilter: attribute expressions', () => {
   it('keeps sub-attribute and URN-prefixed paths whole', () => {
     expect(parseFilter('name.familyName co "O\'Malley"')).toEqual(cmp('name.familyName', 'co', "O'Malley"));
     const urn = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value';
-    expect(parseFilter(`${urn} eq "26118915-6090-4610-87e4-49d8ca9f808d"`)).toEqual(
-      cmp(urn, 'eq', '26118915-6090-4610-87e4-49d8ca9f808d'),
-    );
+    expect(parseFilter(`${urn} eq "26118915-6090-4610-87e4-49d8ca9f808d"`)).toEqual(cmp(urn, 'eq', '26118915-6090-4610-87e4-49d8ca9f808d'));
     expect(parseFilter('urn:ietf:params:scim:schemas:core:2.0:User:userName sw "J"')).toEqual(
       cmp('urn:ietf:params:scim:schemas:core:2.0:User:userName', 'sw', 'J'),
     );
     expect(parseFilter('members.$ref pr')).toEqual(pr('members.$ref'));
-    expect(parseFilter('meta.lastModified gt "2011-05-13T04:42:34Z"')).toEqual(
-      cmp('meta.lastModified', 'gt', '2011-05-13T04:42:34Z'),
-    );
+    expect(parseFilter('meta.lastModified gt "2011-05-13T04:42:34Z"')).toEqual(cmp('meta.lastModified', 'gt', '2011-05-13T04:42:34Z'));
   });
 
   it('reads JSON strings with escapes', () => {
@@ -100,9 +96,7 @@ describe('parseFilter: logical expressions', () => {
   it('gives and precedence over or', () => {
     expect(parseFilter('a pr or b pr and c pr')).toEqual(or(pr('a'), and(pr('b'), pr('c'))));
     expect(parseFilter('a pr and b pr or c pr')).toEqual(or(and(pr('a'), pr('b')), pr('c')));
-    expect(parseFilter('a pr and b pr or c pr and d pr')).toEqual(
-      or(and(pr('a'), pr('b')), and(pr('c'), pr('d'))),
-    );
+    expect(parseFilter('a pr and b pr or c pr and d pr')).toEqual(or(and(pr('a'), pr('b')), and(pr('c'), pr('d'))));
   });
 
   it('gives not precedence over and', () => {
@@ -127,16 +121,11 @@ describe('parseFilter: logical expressions', () => {
   });
 
   it('reads the RFC 7644 §3.4.2.2 examples', () => {
-    expect(
-      parseFilter('userType eq "Employee" and (emails co "example.com" or emails.value co "example.org")'),
-    ).toEqual(
+    expect(parseFilter('userType eq "Employee" and (emails co "example.com" or emails.value co "example.org")')).toEqual(
       and(cmp('userType', 'eq', 'Employee'), or(cmp('emails', 'co', 'example.com'), cmp('emails.value', 'co', 'example.org'))),
     );
     expect(parseFilter('userType ne "Employee" and not (emails co "example.com" or emails.value co "example.org")')).toEqual(
-      and(
-        cmp('userType', 'ne', 'Employee'),
-        not(or(cmp('emails', 'co', 'example.com'), cmp('emails.value', 'co', 'example.org'))),
-      ),
+      and(cmp('userType', 'ne', 'Employee'), not(or(cmp('emails', 'co', 'example.com'), cmp('emails.value', 'co', 'example.org')))),
     );
     // Entra's match filter: a sub-attribute comparison after the value filter joins it with `and`.
     expect(parseFilter('emails[type eq "work"].value eq "a@x"')).toEqual({
@@ -156,9 +145,7 @@ describe('parseFilter: logical expressions', () => {
         filter: and(cmp('type', 'eq', 'work'), cmp('value', 'co', '@example.com')),
       }),
     );
-    expect(
-      parseFilter('emails[type eq "work" and value co "@example.com"] or ims[type eq "xmpp" and value co "@foo.com"]'),
-    ).toEqual(
+    expect(parseFilter('emails[type eq "work" and value co "@example.com"] or ims[type eq "xmpp" and value co "@foo.com"]')).toEqual(
       or(
         { kind: 'valuePath', path: 'emails', filter: and(cmp('type', 'eq', 'work'), cmp('value', 'co', '@example.com')) },
         { kind: 'valuePath', path: 'ims', filter: and(cmp('type', 'eq', 'xmpp'), cmp('value', 'co', '@foo.com')) },
@@ -197,9 +184,7 @@ describe('parseFilter: logical expressions', () => {
 
 describe('parseFilter: errors', () => {
   it('names the position and the problem', () => {
-    expect(parseError('userName "x"').detail).toBe(
-      'expected a comparison operator after \'userName\' at position 9, found the string "x"',
-    );
+    expect(parseError('userName "x"').detail).toBe('expected a comparison operator after \'userName\' at position 9, found the string "x"');
     expect(parseError('userName').detail).toBe(
       "expected a comparison operator after 'userName' at position 8, found the end of the filter",
     );
@@ -266,9 +251,7 @@ describe('parseFilter: limits', () => {
   it('rejects nesting deeper than maxDepth (default 32)', () => {
     const nested = (depth: number) => `${'('.repeat(depth)}a pr${')'.repeat(depth)}`;
     expect(parseFilter(nested(32))).toEqual(pr('a'));
-    expect(parseError(nested(33)).detail).toBe(
-      'the filter nests parentheses and value filters more than 32 levels deep (at position 32)',
-    );
+    expect(parseError(nested(33)).detail).toBe('the filter nests parentheses and value filters more than 32 levels deep (at position 32)');
     const nots = (depth: number) => `${'not ('.repeat(depth)}a pr${')'.repeat(depth)}`;
     expect(parseFilter(nots(32)).kind).toBe('not');
     expect(parseError(nots(33)).detail).toMatch(/more than 32 levels/);

@@ -19,17 +19,7 @@ import { attributePathProblem } from './attribute-path-syntax.js';
 import { excerpt, FilterLexer, type SyntaxErrorFactory, type Token } from './filter-lexer.js';
 import { type FilterLimits, resolveLimits } from './filter-limits.js';
 
-const COMPARE_OPERATORS: ReadonlySet<string> = new Set<CompareOperator>([
-  'eq',
-  'ne',
-  'co',
-  'sw',
-  'ew',
-  'gt',
-  'ge',
-  'lt',
-  'le',
-]);
+const COMPARE_OPERATORS: ReadonlySet<string> = new Set<CompareOperator>(['eq', 'ne', 'co', 'sw', 'ew', 'gt', 'ge', 'lt', 'le']);
 
 const isOperatorWord = (token: Token) =>
   token.kind === 'word' && (token.text.toLowerCase() === 'pr' || COMPARE_OPERATORS.has(token.text.toLowerCase()));
@@ -115,9 +105,7 @@ export class FilterParser {
       return this.parseGroup(token, inValuePath);
     }
     if (token.kind !== 'word') {
-      throw this.fail(
-        `expected an attribute path, '(' or 'not' at position ${token.start}, found ${this.describe(token)}`,
-      );
+      throw this.fail(`expected an attribute path, '(' or 'not' at position ${token.start}, found ${this.describe(token)}`);
     }
     this.lexer.next();
     if (token.text.toLowerCase() === 'not') {
@@ -181,9 +169,7 @@ export class FilterParser {
         return { kind: 'compare', path, op: op as CompareOperator, value: this.parseValue(next) };
       }
     }
-    throw this.fail(
-      `expected a comparison operator after '${excerpt(path)}' at position ${next.start}, found ${this.describe(next)}`,
-    );
+    throw this.fail(`expected a comparison operator after '${excerpt(path)}' at position ${next.start}, found ${this.describe(next)}`);
   }
 
   /** The inner filter of a value path whose `[` has been consumed, and the closing `]`. */
@@ -218,9 +204,7 @@ export class FilterParser {
       }
       if (lower !== 'and' && lower !== 'or') return token.text;
     }
-    throw this.fail(
-      `expected a value after '${operator.text}' at position ${token.start}, found ${this.describe(token)}`,
-    );
+    throw this.fail(`expected a value after '${operator.text}' at position ${token.start}, found ${this.describe(token)}`);
   }
 
   /** Fails unless the whole input has been read. */

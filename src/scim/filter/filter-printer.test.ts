@@ -22,9 +22,7 @@ describe('printFilter', () => {
   it('prints every node kind', () => {
     expect(printFilter({ kind: 'compare', path: 'userName', op: 'sw', value: 'J' })).toBe('userName sw "J"');
     expect(printFilter({ kind: 'not', filter: pr('a') })).toBe('not (a pr)');
-    expect(printFilter({ kind: 'valuePath', path: 'emails', filter: and(pr('type'), pr('value')) })).toBe(
-      'emails[type pr and value pr]',
-    );
+    expect(printFilter({ kind: 'valuePath', path: 'emails', filter: and(pr('type'), pr('value')) })).toBe('emails[type pr and value pr]');
   });
 
   it('adds parentheses only where precedence and left-deep chains need them', () => {

@@ -31,8 +31,7 @@ export function printFilter(filter: Filter): string {
       // Under `and`, an `or` operand needs parentheses; so does a right operand of the chain's
       // own kind (the parser reads chains left-deep). The leftmost operand is never of that kind.
       const parts = chainOperands<Filter>(filter).map((operand, index) => {
-        const needsParentheses =
-          operand.kind === 'or' || (index > 0 && filter.kind === 'and' && operand.kind === 'and');
+        const needsParentheses = operand.kind === 'or' || (index > 0 && filter.kind === 'and' && operand.kind === 'and');
         return needsParentheses ? `(${printFilter(operand)})` : printFilter(operand);
       });
       return parts.join(` ${filter.kind} `);

@@ -65,9 +65,7 @@ describe('resolveFilter: attributes', () => {
     expect(comparison('Meta.LastModified gt "2020-01-01T00:00:00Z"').key).toBe('meta.lastModified');
     expect(comparison('urn:ietf:params:scim:schemas:core:2.0:User:userName eq "a"').key).toBe('userName');
     expect(comparison(`${ENTERPRISE.toUpperCase()}:MANAGER.value eq "a"`).key).toBe(`${ENTERPRISE}:manager.value`);
-    expect(comparison('urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department eq "a"').key).toBe(
-      `${ENTERPRISE}:department`,
-    );
+    expect(comparison('urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department eq "a"').key).toBe(`${ENTERPRISE}:department`);
   });
 
   it('resolves every path in logical expressions', () => {
@@ -165,9 +163,7 @@ describe('resolveFilter: value types', () => {
   });
 
   it.each(['gt', 'ge', 'lt', 'le', 'co', 'sw', 'ew'])('rejects %s on a boolean', (op) => {
-    expect(filterError(`active ${op} true`).detail).toBe(
-      `'active' is a boolean attribute; only eq, ne and pr apply to it, not '${op}'`,
-    );
+    expect(filterError(`active ${op} true`).detail).toBe(`'active' is a boolean attribute; only eq, ne and pr apply to it, not '${op}'`);
   });
 
   it('rejects non-boolean values for booleans', () => {
@@ -183,15 +179,13 @@ describe('resolveFilter: value types', () => {
     );
     expect(filterError('meta.created gt 1305261754').detail).toMatch(/is not an ISO 8601 date-time/);
     expect(filterError('meta.created eq true').detail).toMatch(/is not an ISO 8601 date-time/);
-    expect(filterError('meta.created co "2011"').detail).toBe(
-      "'meta.created' is a dateTime attribute; 'co' applies only to strings",
-    );
+    expect(filterError('meta.created co "2011"').detail).toBe("'meta.created' is a dateTime attribute; 'co' applies only to strings");
   });
 
   it('requires numbers for integer and decimal attributes', () => {
     expect(comparison('count gt 3', GADGET_TYPE)).toEqual({ key: 'count', op: 'gt', value: 3 });
     expect(comparison('weight le 2.5', GADGET_TYPE).value).toBe(2.5);
-    expect(filterError('count eq "3"', GADGET_TYPE).detail).toBe("'count' is an integer attribute; \"3\" is not a number");
+    expect(filterError('count eq "3"', GADGET_TYPE).detail).toBe('\'count\' is an integer attribute; "3" is not a number');
     expect(filterError('weight eq true', GADGET_TYPE).detail).toMatch(/is not a number/);
     expect(filterError('count sw 3', GADGET_TYPE).detail).toMatch(/'sw' applies only to strings/);
     expect(comparison('size.width ge 10', GADGET_TYPE).key).toBe('size.width');

@@ -131,10 +131,14 @@ class FilterResolver {
       case 'integer':
       case 'decimal':
         if (isSubstringOperator(op)) {
-          throw this.fail(`'${key}' is ${definition.type === 'integer' ? 'an' : 'a'} ${definition.type} attribute; '${op}' applies only to strings`);
+          throw this.fail(
+            `'${key}' is ${definition.type === 'integer' ? 'an' : 'a'} ${definition.type} attribute; '${op}' applies only to strings`,
+          );
         }
         if (typeof value !== 'number') {
-          throw this.fail(`'${key}' is ${definition.type === 'integer' ? 'an' : 'a'} ${definition.type} attribute; ${excerpt(printFilterValue(value))} is not a number`);
+          throw this.fail(
+            `'${key}' is ${definition.type === 'integer' ? 'an' : 'a'} ${definition.type} attribute; ${excerpt(printFilterValue(value))} is not a number`,
+          );
         }
         return value;
       case 'complex':
@@ -163,7 +167,9 @@ export function resolvePatchPath(path: PatchPath, type: ResourceType): ResolvedP
   const resolver = new FilterResolver(type, ScimError.invalidPath);
   if (path.filter === undefined) {
     if (path.subAttribute !== undefined) {
-      throw ScimError.invalidPath(`a sub-attribute after the path needs a value filter; write '${path.attributePath}.${path.subAttribute}'`);
+      throw ScimError.invalidPath(
+        `a sub-attribute after the path needs a value filter; write '${path.attributePath}.${path.subAttribute}'`,
+      );
     }
     return { attribute: resolver.lookup(path.attributePath, undefined) };
   }

@@ -7,10 +7,10 @@ export type {
   ResolvedFilter,
   ResolvedPatchPath,
 } from './ast.js';
+export { normaliseDateTime } from './date-time.js';
+export { matchesElement, matchesResource } from './filter-evaluator.js';
 export { DEFAULT_MAX_FILTER_DEPTH, DEFAULT_MAX_FILTER_LENGTH, type FilterLimits } from './filter-limits.js';
 export { parseFilter } from './filter-parser.js';
-export { parsePatchPath } from './patch-path-parser.js';
-export { resolveFilter, resolvePatchPath } from './filter-resolver.js';
-export { matchesElement, matchesResource } from './filter-evaluator.js';
 export { printFilter, printFilterValue } from './filter-printer.js';
-export { normaliseDateTime } from './date-time.js';
+export { resolveFilter, resolvePatchPath } from './filter-resolver.js';
+export { parsePatchPath } from './patch-path-parser.js';

@@ -30,9 +30,7 @@ export function parsePatchPath(text: string, limits?: FilterLimits): PatchPath {
   const open = lexer.peek();
   if (open.kind !== '[') {
     if (open.kind !== 'end') {
-      throw ScimError.invalidPath(
-        `expected '[' or the end of the path at position ${open.start}, found ${parser.describe(open)}`,
-      );
+      throw ScimError.invalidPath(`expected '[' or the end of the path at position ${open.start}, found ${parser.describe(open)}`);
     }
     return { attributePath };
   }

@@ -11,22 +11,7 @@ const NAME_CHARS = `${LETTERS}0123456789-_`;
 
 /** ATTRNAME, biased towards names that collide with keywords of the grammar. */
 export const attributeName: fc.Arbitrary<string> = fc.oneof(
-  fc.constantFrom(
-    'userName',
-    'emails',
-    'value',
-    '$ref',
-    'not',
-    'NOT',
-    'and',
-    'Or',
-    'pr',
-    'eq',
-    'true',
-    'null',
-    'urn',
-    'x',
-  ),
+  fc.constantFrom('userName', 'emails', 'value', '$ref', 'not', 'NOT', 'and', 'Or', 'pr', 'eq', 'true', 'null', 'urn', 'x'),
   fc
     .tuple(fc.constantFrom(...LETTERS), fc.string({ unit: fc.constantFrom(...NAME_CHARS), maxLength: 8 }))
     .map(([first, rest]) => first + rest),
@@ -45,17 +30,7 @@ export const attributePath: fc.Arbitrary<string> = fc
   .tuple(fc.option(uriPrefix, { nil: undefined }), attributeName, fc.option(attributeName, { nil: undefined }))
   .map(([uri, name, sub]) => `${uri ? `${uri}:` : ''}${name}${sub ? `.${sub}` : ''}`);
 
-export const compareOperator: fc.Arbitrary<CompareOperator> = fc.constantFrom(
-  'eq',
-  'ne',
-  'co',
-  'sw',
-  'ew',
-  'gt',
-  'ge',
-  'lt',
-  'le',
-);
+export const compareOperator: fc.Arbitrary<CompareOperator> = fc.constantFrom('eq', 'ne', 'co', 'sw', 'ew', 'gt', 'ge', 'lt', 'le');
 
 /** Any comparison value: strings with every kind of code unit, doubles including -0, literals. */
 export const filterValue: fc.Arbitrary<FilterValue> = fc.oneof(
@@ -149,10 +124,7 @@ export const userFilterAst: fc.Arbitrary<Filter> = filterTree({
 export const userPatchPathText: fc.Arbitrary<string> = fc
   .tuple(
     recased(['emails', 'addresses', 'name', 'name.givenName', `${ENTERPRISE_URN}:manager`, 'userName', 'nope']),
-    fc.option(
-      filterTree({ path: recased(['value', 'type', 'primary', 'locality', 'display', 'nope']), maxDepth: 3 }),
-      { nil: undefined },
-    ),
+    fc.option(filterTree({ path: recased(['value', 'type', 'primary', 'locality', 'display', 'nope']), maxDepth: 3 }), { nil: undefined }),
     fc.constantFrom('', '.value', '.TYPE', '.displayName', '.nope'),
   )
   .map(([path, filter, sub]) => (filter ? `${path}[${printFilter(filter)}]${sub}` : path));
@@ -228,8 +200,4 @@ export function mutated(texts: fc.Arbitrary<string>): fc.Arbitrary<string> {
 export const mutatedFilterText: fc.Arbitrary<string> = mutated(fc.oneof(filterAst, userFilterAst).map(printFilter));
 
 /** Inputs for robustness properties: pure noise, token soup and mutated filters. */
-export const filterishText: fc.Arbitrary<string> = fc.oneof(
-  fc.string({ unit: 'binary', maxLength: 40 }),
-  filterSoup,
-  mutatedFilterText,
-);
+export const filterishText: fc.Arbitrary<string> = fc.oneof(fc.string({ unit: 'binary', maxLength: 40 }), filterSoup, mutatedFilterText);

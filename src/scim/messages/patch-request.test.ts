@@ -73,7 +73,11 @@ describe('parsePatchRequest', () => {
     ['a non-object body', [], 'invalidSyntax'],
     ['a string body', 'Operations', 'invalidSyntax'],
     ['null', null, 'invalidSyntax'],
-    ['a schemas list without PatchOp', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], Operations: [{ op: 'remove', path: 'x' }] }, 'invalidSyntax'],
+    [
+      'a schemas list without PatchOp',
+      { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], Operations: [{ op: 'remove', path: 'x' }] },
+      'invalidSyntax',
+    ],
     ['schemas that is not a list', { schemas: PATCH_OP, Operations: [{ op: 'remove', path: 'x' }] }, 'invalidSyntax'],
     ['schemas with a non-string', { schemas: [PATCH_OP, 1], Operations: [{ op: 'remove', path: 'x' }] }, 'invalidSyntax'],
     ['no Operations', { schemas: [PATCH_OP] }, 'invalidSyntax'],

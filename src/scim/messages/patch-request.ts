@@ -1,6 +1,6 @@
 import { ScimError } from '../errors.js';
-import { describe, isJsonObject } from '../schema/value-normalizer.js';
 import { URN } from '../schema/urns.js';
+import { describe, isJsonObject } from '../schema/value-normalizer.js';
 
 /** The operations of RFC 7644 §3.5.2, lower-cased. */
 export type PatchOperationName = 'add' | 'remove' | 'replace';

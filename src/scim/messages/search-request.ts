@@ -1,6 +1,6 @@
 import { ScimError } from '../errors.js';
-import { describe, isJsonObject } from '../schema/value-normalizer.js';
 import { URN } from '../schema/urns.js';
+import { describe, isJsonObject } from '../schema/value-normalizer.js';
 
 /** A query for resources (RFC 7644 §3.4.2 and §3.4.3), before schema resolution. */
 export interface SearchRequest {

@@ -43,5 +43,10 @@ export function writeWithout(
   dropped: ReadonlySet<unknown>,
   newest?: JsonObject,
 ): void {
-  writeList(context, target, list.filter((element) => !dropped.has(element)), newest);
+  writeList(
+    context,
+    target,
+    list.filter((element) => !dropped.has(element)),
+    newest,
+  );
 }

@@ -67,7 +67,7 @@ export function setSubAttribute(
  * `remove emails[type eq "work"].value` means "remove the work email").
  */
 export function removeSubAttribute(
-  definition: AttributeDefinition,
+  _definition: AttributeDefinition,
   element: JsonObject,
   sub: AttributeDefinition,
   where: string,

@@ -1,8 +1,8 @@
 import { ScimError } from '../errors.js';
 import type { AttributeDefinition } from '../schema/attribute.js';
 import { CLEAR, describe, isJsonObject, type JsonObject } from '../schema/value-normalizer.js';
-import { clearedSubAttributes, mergeInto, removeSubAttribute, setSubAttribute } from './element-values.js';
 import { readList, writeList, writeWithout } from './element-list.js';
+import { clearedSubAttributes, mergeInto, removeSubAttribute, setSubAttribute } from './element-values.js';
 import { checkCreated, elementFromFilter, elementMatches } from './filter-element.js';
 import { normalizeForWrite, type OperationName, type PatchContext } from './patch-context.js';
 import type { PatchTarget } from './patch-target.js';

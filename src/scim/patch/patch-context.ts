@@ -2,13 +2,7 @@ import { ScimError } from '../errors.js';
 import type { AttributeDefinition, SchemaDefinition } from '../schema/attribute.js';
 import type { ScimResource } from '../schema/resource-checker.js';
 import type { ResourceType } from '../schema/resource-type.js';
-import {
-  CLEAR,
-  isJsonObject,
-  type NormalizeContext,
-  normalizeElement,
-  normalizeValue,
-} from '../schema/value-normalizer.js';
+import { CLEAR, isJsonObject, type NormalizeContext, normalizeElement, normalizeValue } from '../schema/value-normalizer.js';
 
 /** The state one PATCH request works on: a private copy of the resource, and collected warnings. */
 export interface PatchContext {

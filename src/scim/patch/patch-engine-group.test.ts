@@ -113,7 +113,16 @@ describe('Group members', () => {
     },
     {
       name: 'Okta full push: replace members',
-      ops: [{ op: 'replace', path: 'members', value: [{ value: 'u2', display: 'Bob' }, { value: 'u3', display: 'Cid' }] }],
+      ops: [
+        {
+          op: 'replace',
+          path: 'members',
+          value: [
+            { value: 'u2', display: 'Bob' },
+            { value: 'u3', display: 'Cid' },
+          ],
+        },
+      ],
       expect: (g) => (g.members = [{ value: 'u2' }, { value: 'u3' }]),
     },
     {
@@ -171,8 +180,16 @@ describe('Group members', () => {
       ops: [{ op: 'add', path: 'members[display eq "Zed"].type', value: 'User' }],
       error: 'noTarget',
     },
-    { name: 'members.display is read-only as a path', ops: [{ op: 'replace', path: 'members[value eq "u1"].display', value: 'X' }], error: 'mutability' },
-    { name: 'an unknown member sub-attribute is invalidPath', ops: [{ op: 'remove', path: 'members[value eq "u1"].email' }], error: 'invalidPath' },
+    {
+      name: 'members.display is read-only as a path',
+      ops: [{ op: 'replace', path: 'members[value eq "u1"].display', value: 'X' }],
+      error: 'mutability',
+    },
+    {
+      name: 'an unknown member sub-attribute is invalidPath',
+      ops: [{ op: 'remove', path: 'members[value eq "u1"].email' }],
+      error: 'invalidPath',
+    },
     { name: 'a non-object member is invalidValue', ops: [{ op: 'add', path: 'members', value: [['u1']] }], error: 'invalidValue' },
     {
       name: 'replace members with only read-only display parts is invalidValue (never wipes the group)',
@@ -205,7 +222,11 @@ describe('Group attributes', () => {
       expect: (g) => (g.externalId = 'ext-1'),
     },
     { name: 'removing displayName is invalidValue (required)', ops: [{ op: 'remove', path: 'displayName' }], error: 'invalidValue' },
-    { name: 'replacing displayName with null is invalidValue', ops: [{ op: 'replace', value: { displayName: null } }], error: 'invalidValue' },
+    {
+      name: 'replacing displayName with null is invalidValue',
+      ops: [{ op: 'replace', value: { displayName: null } }],
+      error: 'invalidValue',
+    },
     { name: 'a User attribute is unknown on a Group', ops: [{ op: 'replace', path: 'userName', value: 'x' }], error: 'invalidPath' },
   ]);
 
@@ -213,8 +234,22 @@ describe('Group attributes', () => {
     const { resource } = patchBody(
       GROUP_RESOURCE_TYPE,
       storedGroup(),
-      { op: 'Add', path: 'members', value: [{ $ref: null, value: 'u3' }, { $ref: null, value: 'u4' }] },
-      { op: 'Remove', path: 'members', value: [{ $ref: null, value: 'u1' }, { $ref: null, value: 'u3' }] },
+      {
+        op: 'Add',
+        path: 'members',
+        value: [
+          { $ref: null, value: 'u3' },
+          { $ref: null, value: 'u4' },
+        ],
+      },
+      {
+        op: 'Remove',
+        path: 'members',
+        value: [
+          { $ref: null, value: 'u1' },
+          { $ref: null, value: 'u3' },
+        ],
+      },
     );
     expect(resource.members).toStrictEqual([{ value: 'u2', display: 'Bob', type: 'User' }, { value: 'u4' }]);
   });

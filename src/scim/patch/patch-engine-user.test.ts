@@ -127,7 +127,10 @@ describe('single-valued attributes', () => {
     },
     {
       name: 'remove of an absent attribute is a no-op',
-      ops: [{ op: 'remove', path: 'nickName' }, { op: 'remove', path: 'name.honorificSuffix' }],
+      ops: [
+        { op: 'remove', path: 'nickName' },
+        { op: 'remove', path: 'name.honorificSuffix' },
+      ],
       expect: unchanged,
     },
     {
@@ -144,7 +147,11 @@ describe('single-valued attributes', () => {
       ops: [{ op: 'replace', path: 'title', value: 42 }],
       expect: (u) => (u.title = '42'),
     },
-    { name: 'an object for a string attribute is invalidValue', ops: [{ op: 'replace', path: 'title', value: { a: 1 } }], error: 'invalidValue' },
+    {
+      name: 'an object for a string attribute is invalidValue',
+      ops: [{ op: 'replace', path: 'title', value: { a: 1 } }],
+      error: 'invalidValue',
+    },
     {
       name: 'a complex value with only unknown members is invalidValue (not a silent removal)',
       ops: [{ op: 'replace', path: 'name', value: { nickname: 'B' } }],
@@ -168,18 +175,38 @@ describe('required, read-only and unknown paths', () => {
     { name: 'remove userName is invalidValue (required)', ops: [{ op: 'remove', path: 'userName' }], error: 'invalidValue' },
     { name: 'replace userName with null is invalidValue', ops: [{ op: 'replace', path: 'userName', value: null }], error: 'invalidValue' },
     { name: 'replace id is mutability', ops: [{ op: 'replace', path: 'id', value: 'x' }], error: 'mutability' },
-    { name: 'add id is mutability even with the same value', ops: [{ op: 'add', path: 'id', value: '2819c223-7f76-453a-919d-413861904646' }], error: 'mutability' },
+    {
+      name: 'add id is mutability even with the same value',
+      ops: [{ op: 'add', path: 'id', value: '2819c223-7f76-453a-919d-413861904646' }],
+      error: 'mutability',
+    },
     { name: 'remove meta is mutability', ops: [{ op: 'remove', path: 'meta' }], error: 'mutability' },
-    { name: 'replace meta.created is mutability', ops: [{ op: 'replace', path: 'meta.created', value: '2020-01-01T00:00:00Z' }], error: 'mutability' },
+    {
+      name: 'replace meta.created is mutability',
+      ops: [{ op: 'replace', path: 'meta.created', value: '2020-01-01T00:00:00Z' }],
+      error: 'mutability',
+    },
     { name: 'add groups is mutability', ops: [{ op: 'add', path: 'groups', value: [{ value: 'g2' }] }], error: 'mutability' },
     { name: 'remove groups[value eq "g1"] is mutability', ops: [{ op: 'remove', path: 'groups[value eq "g1"]' }], error: 'mutability' },
-    { name: 'the manager displayName is read-only', ops: [{ op: 'replace', path: `${ENTERPRISE}:manager.displayName`, value: 'X' }], error: 'mutability' },
+    {
+      name: 'the manager displayName is read-only',
+      ops: [{ op: 'replace', path: `${ENTERPRISE}:manager.displayName`, value: 'X' }],
+      error: 'mutability',
+    },
     { name: 'an unknown attribute is invalidPath', ops: [{ op: 'replace', path: 'favouriteColour', value: 'red' }], error: 'invalidPath' },
     { name: 'an unknown sub-attribute is invalidPath', ops: [{ op: 'replace', path: 'name.nickName', value: 'x' }], error: 'invalidPath' },
-    { name: 'an unknown schema URN is invalidPath', ops: [{ op: 'replace', path: 'urn:example:custom:1.0:User:shoeSize', value: '9' }], error: 'invalidPath' },
+    {
+      name: 'an unknown schema URN is invalidPath',
+      ops: [{ op: 'replace', path: 'urn:example:custom:1.0:User:shoeSize', value: '9' }],
+      error: 'invalidPath',
+    },
     { name: 'a malformed path is invalidPath', ops: [{ op: 'replace', path: 'emails[type eq "work"', value: 'x' }], error: 'invalidPath' },
     { name: 'an empty path is invalidPath', ops: [{ op: 'replace', path: '  ', value: 'x' }], error: 'invalidPath' },
-    { name: 'an unknown sub-attribute in a filter is invalidPath', ops: [{ op: 'remove', path: 'emails[kind eq "work"]' }], error: 'invalidPath' },
+    {
+      name: 'an unknown sub-attribute in a filter is invalidPath',
+      ops: [{ op: 'remove', path: 'emails[kind eq "work"]' }],
+      error: 'invalidPath',
+    },
     {
       // manager lives in the enterprise extension: a bare `manager` is not a core attribute, so it
       // is an unknown path. The URN-prefixed form is required (see the manager cases below).
@@ -194,9 +221,17 @@ describe('required, read-only and unknown paths', () => {
       expect: (u) => delete u[ENTERPRISE].manager,
     },
     { name: 'remove without a path is noTarget', ops: [{ op: 'remove' }], error: 'noTarget' },
-    { name: 'add emails.value (sub-attribute of a multi-valued attribute, no filter) is invalidPath', ops: [{ op: 'add', path: 'emails.value', value: 'x@y' }], error: 'invalidPath' },
+    {
+      name: 'add emails.value (sub-attribute of a multi-valued attribute, no filter) is invalidPath',
+      ops: [{ op: 'add', path: 'emails.value', value: 'x@y' }],
+      error: 'invalidPath',
+    },
     { name: 'replace emails.type is invalidPath', ops: [{ op: 'replace', path: 'emails.type', value: 'work' }], error: 'invalidPath' },
-    { name: 'a value filter on a simple attribute is invalidPath', ops: [{ op: 'remove', path: 'userName[value eq "x"]' }], error: 'invalidPath' },
+    {
+      name: 'a value filter on a simple attribute is invalidPath',
+      ops: [{ op: 'remove', path: 'userName[value eq "x"]' }],
+      error: 'invalidPath',
+    },
     {
       name: 'all or nothing: a bad second op fails the request',
       ops: [
@@ -323,7 +358,11 @@ describe('operations without a path', () => {
     { name: 'a non-object value is invalidValue', ops: [{ op: 'replace', value: 'active' }], error: 'invalidValue' },
     { name: 'an array value is invalidValue', ops: [{ op: 'add', value: [{ active: false }] }], error: 'invalidValue' },
     { name: 'a bad value for a known key is invalidValue', ops: [{ op: 'replace', value: { active: 'maybe' } }], error: 'invalidValue' },
-    { name: 'a known key for a multi-valued sub-attribute without filter is invalidPath', ops: [{ op: 'add', value: { 'emails.value': 'x@y' } }], error: 'invalidPath' },
+    {
+      name: 'a known key for a multi-valued sub-attribute without filter is invalidPath',
+      ops: [{ op: 'add', value: { 'emails.value': 'x@y' } }],
+      error: 'invalidPath',
+    },
     { name: 'removing the required userName is invalidValue', ops: [{ op: 'replace', value: { userName: null } }], error: 'invalidValue' },
   ]);
 });
@@ -350,7 +389,16 @@ describe('multi-valued attributes', () => {
     },
     {
       name: 'two primaries in one value are invalidValue',
-      ops: [{ op: 'add', path: 'emails', value: [{ value: 'a@x', primary: true }, { value: 'b@x', primary: true }] }],
+      ops: [
+        {
+          op: 'add',
+          path: 'emails',
+          value: [
+            { value: 'a@x', primary: true },
+            { value: 'b@x', primary: true },
+          ],
+        },
+      ],
       error: 'invalidValue',
     },
     {
@@ -457,7 +505,13 @@ describe('multi-valued attributes', () => {
     },
     {
       name: 'the newest primary wins even when it comes first in the list',
-      start: () => ({ ...bareUser(), emails: [{ value: 'w@x', type: 'work' }, { value: 'h@x', type: 'home', primary: true }] }),
+      start: () => ({
+        ...bareUser(),
+        emails: [
+          { value: 'w@x', type: 'work' },
+          { value: 'h@x', type: 'home', primary: true },
+        ],
+      }),
       ops: [{ op: 'add', path: 'emails[type eq "work"].primary', value: true }],
       expect: (u) => {
         u.emails[0].primary = true;
@@ -532,7 +586,11 @@ describe('multi-valued attributes', () => {
       ops: [{ op: 'remove', path: `${TEAMS}:teams`, value: ['Red'] }],
       expect: (u) => delete u[TEAMS],
     },
-    { name: 'teams takes no value filter (not complex)', ops: [{ op: 'remove', path: `${TEAMS}:teams[value eq "Red"]` }], error: 'invalidPath' },
+    {
+      name: 'teams takes no value filter (not complex)',
+      ops: [{ op: 'remove', path: `${TEAMS}:teams[value eq "Red"]` }],
+      error: 'invalidPath',
+    },
   ]);
 });
 
@@ -625,13 +683,26 @@ describe('applyPatch', () => {
       { op: 'replace', path: 'emails[value eq "a@x"].primary', value: true },
       { op: 'remove', path: 'active' },
     ]);
-    expect(resource).toStrictEqual({ id: 'u-bare', userName: 'new.user@example.com', emails: [{ type: 'work', value: 'a@x', primary: true }] });
+    expect(resource).toStrictEqual({
+      id: 'u-bare',
+      userName: 'new.user@example.com',
+      emails: [{ type: 'work', value: 'a@x', primary: true }],
+    });
   });
 
   it('settles an already invalid stored list to one primary (the last)', () => {
-    const start = { ...bareUser(), emails: [{ value: 'a@x', primary: true }, { value: 'b@x', primary: true }] };
+    const start = {
+      ...bareUser(),
+      emails: [
+        { value: 'a@x', primary: true },
+        { value: 'b@x', primary: true },
+      ],
+    };
     const { resource } = applyPatch(USER_RESOURCE_TYPE, start, [{ op: 'replace', path: 'title', value: 'T' }]);
-    expect(resource.emails).toStrictEqual([{ value: 'a@x', primary: false }, { value: 'b@x', primary: true }]);
+    expect(resource.emails).toStrictEqual([
+      { value: 'a@x', primary: false },
+      { value: 'b@x', primary: true },
+    ]);
   });
 
   it('prefixes warnings with the operation index', () => {

@@ -94,8 +94,14 @@ const interestingValue: fc.Arbitrary<unknown> = fc.oneof(
       [{ value: 'u1' }],
       [{ $ref: null, value: 'u3' }],
       { value: 'a@b', type: 'work', primary: true },
-      [{ value: 'a@b', primary: true }, { value: 'c@d', primary: true }],
-      [{ value: 'c@d', type: 'home' }, { value: 'e@f', display: 'E' }],
+      [
+        { value: 'a@b', primary: true },
+        { value: 'c@d', primary: true },
+      ],
+      [
+        { value: 'c@d', type: 'home' },
+        { value: 'e@f', display: 'E' },
+      ],
       { givenName: 'G', middleName: null },
       { type: 'User' },
       { value: 'm2' },
@@ -113,7 +119,10 @@ function operationArbitrary(paths: string[]): fc.Arbitrary<PatchOperation> {
     .record({ op, path, value: fc.option(interestingValue, { nil: undefined, freq: 6 }) })
     .map(({ op: name, path: p, value }): PatchOperation => (value === undefined ? { op: name, path: p } : { op: name, path: p, value }));
   const withoutPath = fc
-    .record({ op: fc.constantFrom<PatchOperation['op']>('add', 'replace', 'add', 'replace', 'remove'), value: fc.oneof({ weight: 5, arbitrary: pathlessValue }, { weight: 1, arbitrary: interestingValue }) })
+    .record({
+      op: fc.constantFrom<PatchOperation['op']>('add', 'replace', 'add', 'replace', 'remove'),
+      value: fc.oneof({ weight: 5, arbitrary: pathlessValue }, { weight: 1, arbitrary: interestingValue }),
+    })
     .map(({ op: name, value }): PatchOperation => ({ op: name, value }));
   return fc.oneof({ weight: 3, arbitrary: withPath }, { weight: 1, arbitrary: withoutPath });
 }
@@ -123,7 +132,7 @@ function expectSettled(type: ResourceType, before: ScimResource, after: ScimReso
   const walk = (value: unknown, where: string): void => {
     if (Array.isArray(value)) {
       expect(value.length, where).toBeGreaterThan(0);
-      value.forEach((item, i) => walk(item, `${where}[${i}]`));
+      for (const [i, item] of value.entries()) walk(item, `${where}[${i}]`);
     } else if (isJsonObject(value)) {
       expect(Object.keys(value).length, where).toBeGreaterThan(0);
       for (const [key, inner] of Object.entries(value)) walk(inner, `${where}.${key}`);
@@ -148,27 +157,23 @@ function expectSettled(type: ResourceType, before: ScimResource, after: ScimReso
 
 function checkNeverThrowsOtherwise(type: ResourceType, starts: (() => ScimResource)[], paths: string[]): void {
   fc.assert(
-    fc.property(
-      fc.constantFrom(...starts),
-      fc.array(operationArbitrary(paths), { minLength: 1, maxLength: 3 }),
-      (start, operations) => {
-        const resource = start();
-        const resourceBefore = JSON.stringify(resource);
-        const operationsBefore = JSON.stringify(operations);
-        let after: ScimResource | undefined;
-        try {
-          after = applyPatch(type, resource, operations).resource;
-        } catch (error) {
-          if (!(error instanceof ScimError)) throw error;
-        }
-        expect(JSON.stringify(resource)).toBe(resourceBefore);
-        expect(JSON.stringify(operations)).toBe(operationsBefore);
-        if (after) {
-          expect(after).not.toBe(resource);
-          expectSettled(type, resource, after);
-        }
-      },
-    ),
+    fc.property(fc.constantFrom(...starts), fc.array(operationArbitrary(paths), { minLength: 1, maxLength: 3 }), (start, operations) => {
+      const resource = start();
+      const resourceBefore = JSON.stringify(resource);
+      const operationsBefore = JSON.stringify(operations);
+      let after: ScimResource | undefined;
+      try {
+        after = applyPatch(type, resource, operations).resource;
+      } catch (error) {
+        if (!(error instanceof ScimError)) throw error;
+      }
+      expect(JSON.stringify(resource)).toBe(resourceBefore);
+      expect(JSON.stringify(operations)).toBe(operationsBefore);
+      if (after) {
+        expect(after).not.toBe(resource);
+        expectSettled(type, resource, after);
+      }
+    }),
     { numRuns: 2000 },
   );
 }
@@ -207,7 +212,11 @@ const emailValue: fc.Arbitrary<unknown> = fc.oneof(
 );
 
 const emailOperation: fc.Arbitrary<PatchOperation> = fc
-  .record({ op: fc.constantFrom<PatchOperation['op']>('add', 'replace', 'remove'), path: fc.constantFrom(...EMAIL_PATHS), value: emailValue })
+  .record({
+    op: fc.constantFrom<PatchOperation['op']>('add', 'replace', 'remove'),
+    path: fc.constantFrom(...EMAIL_PATHS),
+    value: emailValue,
+  })
   .map(({ op, path, value }) => ({ op, path, value }));
 
 describe('property: arbitrary operations', () => {
@@ -244,7 +253,6 @@ describe('property: arbitrary operations', () => {
     );
   });
 });
-
 
 const emailElement = fc.record(
   {
@@ -303,18 +311,31 @@ describe('property: add then remove by value filter restores the original', () =
 
 const addOperation: fc.Arbitrary<PatchOperation> = fc.oneof(
   fc
-    .array(fc.record({ value: text, type: fc.constantFrom('work', 'home'), primary: fc.boolean(), display: text }, { requiredKeys: ['value'], noNullPrototype: true }), {
-      maxLength: 3,
-    })
+    .array(
+      fc.record(
+        { value: text, type: fc.constantFrom('work', 'home'), primary: fc.boolean(), display: text },
+        { requiredKeys: ['value'], noNullPrototype: true },
+      ),
+      {
+        maxLength: 3,
+      },
+    )
     .map((value) => ({ op: 'add' as const, path: 'emails', value })),
   fc
-    .tuple(fc.constantFrom('work', 'home', 'other'), fc.constantFrom('value', 'display', 'primary'), fc.oneof(text, fc.constantFrom('true', 'False')))
+    .tuple(
+      fc.constantFrom('work', 'home', 'other'),
+      fc.constantFrom('value', 'display', 'primary'),
+      fc.oneof(text, fc.constantFrom('true', 'False')),
+    )
     .map(([type, sub, value]) => ({ op: 'add' as const, path: `emails[type eq "${type}"].${sub}`, value })),
   fc
     .record({ givenName: text, familyName: fc.option(text, { nil: null }) }, { requiredKeys: [], noNullPrototype: true })
     .map((value) => ({ op: 'add' as const, path: 'name', value })),
   fc
-    .record({ displayName: text, 'name.givenName': text, active: fc.constantFrom(true, 'False'), [`${ENTERPRISE}:department`]: text }, { requiredKeys: [], noNullPrototype: true })
+    .record(
+      { displayName: text, 'name.givenName': text, active: fc.constantFrom(true, 'False'), [`${ENTERPRISE}:department`]: text },
+      { requiredKeys: [], noNullPrototype: true },
+    )
     .map((value) => ({ op: 'add' as const, value })),
   fc.array(text, { maxLength: 3 }).map((value) => ({ op: 'add' as const, path: `${TEAMS}:teams`, value })),
   text.map((value) => ({ op: 'add' as const, path: `${ENTERPRISE}:manager`, value })),

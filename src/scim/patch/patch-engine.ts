@@ -3,8 +3,8 @@ import type { PatchOperation } from '../messages/patch-request.js';
 import type { ScimResource } from '../schema/resource-checker.js';
 import type { ResourceType } from '../schema/resource-type.js';
 import { type PatchContext, schemaNamed } from './patch-context.js';
-import { applyPathless, applySchemaValue, removeSchema } from './pathless-ops.js';
 import { isReadOnlyTarget, resolveTarget } from './patch-target.js';
+import { applyPathless, applySchemaValue, removeSchema } from './pathless-ops.js';
 import { settleResource } from './resource-invariants.js';
 import { applyToTarget } from './target-ops.js';
 

@@ -12,12 +12,7 @@ import { deleteAttribute, type PatchTarget, readAttribute, writeAttribute } from
  * A value filter on a single-valued complex attribute (`…:manager[value eq "m1"]`, sent by Entra)
  * addresses the value when it matches: otherwise add/replace are `noTarget` and remove is a no-op.
  */
-export function applySingleValued(
-  context: PatchContext,
-  op: OperationName,
-  target: PatchTarget,
-  value: unknown,
-): void {
+export function applySingleValued(context: PatchContext, op: OperationName, target: PatchTarget, value: unknown): void {
   if (target.filter && !elementMatches(target.filter, readAttribute(context.resource, target.attribute))) {
     if (op === 'remove') return;
     throw ScimError.noTarget(`'${target.text}' matches no value`);

@@ -61,10 +61,7 @@ export function findSubAttribute(parent: AttributeDefinition, name: string): Att
   return parent.subAttributes?.find((sub) => sub.name.toLowerCase() === lower);
 }
 
-export function findAttribute(
-  attributes: readonly AttributeDefinition[],
-  name: string,
-): AttributeDefinition | undefined {
+export function findAttribute(attributes: readonly AttributeDefinition[], name: string): AttributeDefinition | undefined {
   const lower = name.toLowerCase();
   return attributes.find((a) => a.name.toLowerCase() === lower);
 }

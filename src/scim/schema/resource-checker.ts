@@ -58,13 +58,7 @@ function checkSchemasList(value: unknown): void {
   }
 }
 
-function assignExtension(
-  type: ResourceType,
-  schemaId: string,
-  value: unknown,
-  resource: ScimResource,
-  warnings: string[],
-): void {
+function assignExtension(type: ResourceType, schemaId: string, value: unknown, resource: ScimResource, warnings: string[]): void {
   if (value === null) {
     resource[schemaId] = CLEAR;
     return;

@@ -1,8 +1,8 @@
 import { type AttributeDefinition, findAttribute, findSubAttribute, type SchemaDefinition } from './attribute.js';
 import { COMMON_ATTRIBUTES } from './common-attributes.js';
 import { GROUP_SCHEMA } from './group-schema.js';
-import { ENTERPRISE_USER_SCHEMA, TEAMS_USER_SCHEMA, USER_SCHEMA } from './user-schema.js';
 import { URN, URN_ALIASES } from './urns.js';
+import { ENTERPRISE_USER_SCHEMA, TEAMS_USER_SCHEMA, USER_SCHEMA } from './user-schema.js';
 
 /** An attribute path resolved against a resource type's schemas. */
 export interface ResolvedAttribute {
@@ -148,11 +148,6 @@ export const GROUP_RESOURCE_TYPE = new ResourceType({
 
 export const RESOURCE_TYPES: readonly ResourceType[] = [USER_RESOURCE_TYPE, GROUP_RESOURCE_TYPE];
 
-export const ALL_SCHEMAS: readonly SchemaDefinition[] = [
-  USER_SCHEMA,
-  GROUP_SCHEMA,
-  ENTERPRISE_USER_SCHEMA,
-  TEAMS_USER_SCHEMA,
-];
+export const ALL_SCHEMAS: readonly SchemaDefinition[] = [USER_SCHEMA, GROUP_SCHEMA, ENTERPRISE_USER_SCHEMA, TEAMS_USER_SCHEMA];
 
 export { URN };

@@ -5,8 +5,7 @@ import { findSubAttribute } from './attribute.js';
 /** A JSON object as SCIM resources and complex values are. */
 export type JsonObject = Record<string, unknown>;
 
-export const isJsonObject = (value: unknown): value is JsonObject =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+export const isJsonObject = (value: unknown): value is JsonObject => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
  * Marks "clear this attribute": explicit `null`, `""`, `[]` or `{}` in a body (RFC 7643 §2.5
@@ -38,8 +37,7 @@ export function normalizeValue(definition: AttributeDefinition, value: unknown, 
 /** Normalises one element of a multi-valued attribute. */
 export function normalizeElement(definition: AttributeDefinition, value: unknown, context: NormalizeContext): unknown {
   // `{"value": "Sales"}` for an element of a simple multi-valued attribute (teams), as Entra sends them.
-  const element =
-    definition.type !== 'complex' && isJsonObject(value) && Object.hasOwn(value, 'value') ? value.value : value;
+  const element = definition.type !== 'complex' && isJsonObject(value) && Object.hasOwn(value, 'value') ? value.value : value;
   if (isEmpty(element)) return CLEAR;
   return normalizeSingleValue(definition, element, context);
 }

@@ -108,11 +108,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .columns(['workspace_id', 'id'])
     .where(sql.ref('scim_deleted'), '=', 0)
     .execute();
-  await db.schema
-    .createIndex('users_updated')
-    .on('users')
-    .columns(['workspace_id', 'updated_at'])
-    .execute();
+  await db.schema.createIndex('users_updated').on('users').columns(['workspace_id', 'updated_at']).execute();
 
   await db.schema
     .createTable('user_contacts')
@@ -134,11 +130,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('country', 'text')
     .addPrimaryKeyConstraint('user_contacts_pk', ['workspace_id', 'user_id', 'kind', 'position'])
     .execute();
-  await db.schema
-    .createIndex('user_contacts_value')
-    .on('user_contacts')
-    .columns(['workspace_id', 'kind', 'value_lower'])
-    .execute();
+  await db.schema.createIndex('user_contacts_value').on('user_contacts').columns(['workspace_id', 'kind', 'value_lower']).execute();
 
   await db.schema
     .createTable('user_teams')

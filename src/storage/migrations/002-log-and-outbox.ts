@@ -18,11 +18,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addPrimaryKeyConstraint('provisioning_log_pk', ['workspace_id', 'id'])
     .execute();
   await db.schema.createIndex('provisioning_log_trace').on('provisioning_log').columns(['workspace_id', 'trace_id']).execute();
-  await db.schema
-    .createIndex('provisioning_log_resource')
-    .on('provisioning_log')
-    .columns(['workspace_id', 'resource_id'])
-    .execute();
+  await db.schema.createIndex('provisioning_log_resource').on('provisioning_log').columns(['workspace_id', 'resource_id']).execute();
 
   await db.schema
     .createTable('outbox')

@@ -42,7 +42,9 @@ export function postgresDialect(url: string, options: PostgresOptions = {}): Sql
       const { code, constraint } = error as { code?: unknown; constraint?: unknown };
       if (code !== '23505') return error;
       return new StoreConflict(
-        typeof constraint === 'string' ? (PG_CONSTRAINTS[constraint] ?? (constraint.endsWith('_pk') ? CONSTRAINTS.primaryKey : constraint)) : CONSTRAINTS.unknown,
+        typeof constraint === 'string'
+          ? (PG_CONSTRAINTS[constraint] ?? (constraint.endsWith('_pk') ? CONSTRAINTS.primaryKey : constraint))
+          : CONSTRAINTS.unknown,
       );
     },
   };

@@ -1,7 +1,7 @@
 import { type RawBuilder, sql } from 'kysely';
+import { ScimError } from '../../scim/errors.js';
 import type { CompareOperator, FilterValue, ResolvedFilter } from '../../scim/filter/ast.js';
 import type { ResolvedAttribute } from '../../scim/schema/resource-type.js';
-import { ScimError } from '../../scim/errors.js';
 
 /**
  * Compiles a resolved SCIM filter into a parameterised SQL condition (RFC 7644 §3.4.2.2).
@@ -120,14 +120,20 @@ function compare(column: Column, attribute: ResolvedAttribute, op: CompareOperat
   return op === 'ne' ? comparison : sql`(${target} is not null and ${comparison})`;
 }
 
-function compareValue(column: Column, attribute: ResolvedAttribute, op: CompareOperator, value: string | number | boolean): RawBuilder<unknown> {
+function compareValue(
+  column: Column,
+  attribute: ResolvedAttribute,
+  op: CompareOperator,
+  value: string | number | boolean,
+): RawBuilder<unknown> {
   const target = sql.raw(column.sql);
   const caseExact = attribute.definition.caseExact || column.type === 'dateTime';
   const text = String(value);
   // A stored lower-cased column (lowered in JavaScript on write) is compared with a value lowered
   // the same way, so its index applies; other columns are lowered by the engine on both sides,
   // so PostgreSQL's and JavaScript's Unicode case rules are never mixed.
-  const folded = (operand: string) => (caseExact ? sql`${operand}` : column.lower ? sql`${operand.toLowerCase()}` : sql`lower(cast(${operand} as text))`);
+  const folded = (operand: string) =>
+    caseExact ? sql`${operand}` : column.lower ? sql`${operand.toLowerCase()}` : sql`lower(cast(${operand} as text))`;
   const left = caseExact ? target : sql.raw(column.lower ?? `lower(${column.sql})`);
   switch (op) {
     case 'eq':

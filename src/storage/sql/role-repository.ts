@@ -1,10 +1,10 @@
 import { type Kysely, sql } from 'kysely';
 import type { Role } from '../../directory/model.js';
 import type { GroupQuery, RoleRepository } from '../../directory/ports.js';
-import { compileFilter, sortExpression } from './filter-sql.js';
-import { GROUP_FILTER_MAPPING } from './group-filter-mapping.js';
 import type { Database, RolesTable } from './database-types.js';
 import type { SqlDialect } from './dialect.js';
+import { compileFilter, sortExpression } from './filter-sql.js';
+import { GROUP_FILTER_MAPPING } from './group-filter-mapping.js';
 import { guarded } from './guard.js';
 
 export class SqlRoleRepository implements RoleRepository {
@@ -20,12 +20,7 @@ export class SqlRoleRepository implements RoleRepository {
   async update(role: Role): Promise<void> {
     await guarded(
       this.dialect,
-      this.db
-        .updateTable('roles')
-        .set(toRow(role))
-        .where('workspace_id', '=', role.workspaceId)
-        .where('id', '=', role.id)
-        .execute(),
+      this.db.updateTable('roles').set(toRow(role)).where('workspace_id', '=', role.workspaceId).where('id', '=', role.id).execute(),
     );
   }
 
@@ -76,9 +71,8 @@ export async function searchGroups(
   const order = query.sortBy
     ? sql`${sortExpression(query.sortBy, GROUP_FILTER_MAPPING)} ${direction}, r.id ${direction}`
     : sql`r.id ${direction}`;
-  const { rows } = await sql<RolesTable>`select r.* from roles r where ${where} order by ${order} limit ${query.limit} offset ${query.offset}`.execute(
-    db,
-  );
+  const { rows } =
+    await sql<RolesTable>`select r.* from roles r where ${where} order by ${order} limit ${query.limit} offset ${query.offset}`.execute(db);
   return { roles: rows.map(toRole), total };
 }
 

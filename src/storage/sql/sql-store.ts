@@ -56,7 +56,10 @@ export class SqlStore implements DirectoryStore {
         await sql.raw('commit').execute(connection);
         return result;
       } catch (error) {
-        await sql.raw('rollback').execute(connection).catch(() => undefined);
+        await sql
+          .raw('rollback')
+          .execute(connection)
+          .catch(() => undefined);
         throw error;
       }
     });

@@ -2,7 +2,7 @@ import { type RawBuilder, sql } from 'kysely';
 import { ScimError } from '../../scim/errors.js';
 import type { ResolvedAttribute } from '../../scim/schema/resource-type.js';
 import { URN } from '../../scim/schema/urns.js';
-import { caseFolded, type Column, type FilterMapping, type Scope } from './filter-sql.js';
+import { type Column, caseFolded, type FilterMapping, type Scope } from './filter-sql.js';
 
 /**
  * How User attributes live in SQL, for the `users` table aliased `u`: single-valued attributes

@@ -3,8 +3,8 @@ import type { User } from '../../directory/model.js';
 import type { RoleMember, UserNameParts, UserQuery, UserRepository } from '../../directory/ports.js';
 import type { Database, UsersTable } from './database-types.js';
 import type { SqlDialect } from './dialect.js';
-import { guarded } from './guard.js';
 import { compileFilter, sortExpression } from './filter-sql.js';
+import { guarded } from './guard.js';
 import { USER_FILTER_MAPPING } from './user-filter-mapping.js';
 import { fromUserRow, toContactRows, toUserRow } from './user-rows.js';
 
@@ -65,9 +65,7 @@ export class SqlUserRepository implements UserRepository {
 
   async byId(workspaceId: string, id: string, options: { forUpdate?: boolean } = {}): Promise<User | undefined> {
     const lock = options.forUpdate ? sql.raw(this.dialect.forUpdateSql) : sql``;
-    const { rows } = await sql<UsersTable>`select * from users where workspace_id = ${workspaceId} and id = ${id} ${lock}`.execute(
-      this.db,
-    );
+    const { rows } = await sql<UsersTable>`select * from users where workspace_id = ${workspaceId} and id = ${id} ${lock}`.execute(this.db);
     return (await this.hydrate(workspaceId, rows))[0];
   }
 
@@ -107,9 +105,10 @@ export class SqlUserRepository implements UserRepository {
       // Unassigned values sort last in either direction, the same on both engines.
       order = sql`(${expression} is null), ${expression} ${direction}, u.id ${direction}`;
     }
-    const { rows } = await sql<UsersTable>`select u.* from users u where ${where} order by ${order} limit ${query.limit} offset ${query.offset}`.execute(
-      this.db,
-    );
+    const { rows } =
+      await sql<UsersTable>`select u.* from users u where ${where} order by ${order} limit ${query.limit} offset ${query.offset}`.execute(
+        this.db,
+      );
     return { users: await this.hydrate(workspaceId, rows), total };
   }
 

@@ -74,11 +74,7 @@ export class SqlWorkspaceRepository implements WorkspaceRepository {
   }
 
   async sso(workspaceId: string): Promise<SsoConfig | undefined> {
-    const row = await this.db
-      .selectFrom('sso_configs')
-      .selectAll()
-      .where('workspace_id', '=', workspaceId)
-      .executeTakeFirst();
+    const row = await this.db.selectFrom('sso_configs').selectAll().where('workspace_id', '=', workspaceId).executeTakeFirst();
     return (
       row && {
         workspaceId: row.workspace_id,

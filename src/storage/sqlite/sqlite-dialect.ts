@@ -18,9 +18,7 @@ export function sqliteDialect(path: string): SqlDialect {
   // LIKE must respect case for caseExact attributes; case-insensitive ones compare lower-cased columns.
   database.pragma('case_sensitive_like = ON');
   // SQLite's lower() folds ASCII only; PostgreSQL's folds Unicode. Make both engines agree.
-  database.function('lower', { deterministic: true }, (value: unknown) =>
-    typeof value === 'string' ? value.toLowerCase() : value,
-  );
+  database.function('lower', { deterministic: true }, (value: unknown) => (typeof value === 'string' ? value.toLowerCase() : value));
   return {
     name: 'sqlite',
     kysely: new MigratingSqliteDialect({ database }),
