@@ -1,3 +1,4 @@
+import { userInfo } from 'node:os';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { databaseFrom, loadConfig, scimBaseUrl } from '../config/config.js';
 import { addAppUser, listAppUsers, setUserActive } from '../directory/app-users.js';
@@ -6,7 +7,7 @@ import { listOutbox } from '../directory/outbox.js';
 import type { DirectoryStore } from '../directory/ports.js';
 import { readLog } from '../directory/provisioning-log.js';
 import { createRole, listRoles, renameRole } from '../directory/roles.js';
-import { disableScim, enableScim, rotateToken } from '../directory/scim-integration.js';
+import { disableScim, enableScim, readAudit, rotateToken } from '../directory/scim-integration.js';
 import { createTeam, listTeams } from '../directory/teams.js';
 import { configureSso, createWorkspace, requireWorkspace, updateWorkspace } from '../directory/workspaces.js';
 import { openStore } from '../storage/open-store.js';
@@ -129,7 +130,7 @@ export function buildProgram(): Command {
     .action(async (slug: string, options: CommonOptions & { provider: Provider }) =>
       withStore(options, async (store) => {
         const baseUrl = scimBaseUrl(loadConfig({}));
-        const { token } = await enableScim(store, slug, options.provider);
+        const { token } = await enableScim(store, slug, options.provider, cliActor());
         printToken(baseUrl, token, options.provider);
       }),
     );
@@ -138,14 +139,14 @@ export function buildProgram(): Command {
       withStore(options, async (store) => {
         // Read the configuration first: once the old token is revoked, the new one must be printed.
         const baseUrl = scimBaseUrl(loadConfig({}));
-        const { token, integration } = await rotateToken(store, slug);
+        const { token, integration } = await rotateToken(store, slug, cliActor());
         printToken(baseUrl, token, integration.provider);
       }),
   );
   common(scim.command('disable <slug>').description('revoke every SCIM token of the workspace')).action(
     async (slug: string, options: CommonOptions) =>
       withStore(options, async (store, out) => {
-        const { revoked } = await disableScim(store, slug);
+        const { revoked } = await disableScim(store, slug, cliActor());
         out.result({ workspace: slug, revokedTokens: revoked }, () => [`SCIM disabled for '${slug}'; ${revoked} token(s) revoked`]);
       }),
   );
@@ -252,6 +253,18 @@ export function buildProgram(): Command {
       }),
     );
 
+  common(program.command('audit <slug>').description('who enabled or disabled SCIM and created or revoked tokens, newest first'))
+    .option('--limit <n>', 'entries to show', wholeNumber, 100)
+    .action(async (slug: string, options: CommonOptions & { limit: number }) =>
+      withStore(options, async (store, out) => {
+        const entries = await readAudit(store, slug, options.limit);
+        const shown = entries.map(({ workspaceId: _w, id: _i, ...entry }) => entry);
+        out.result(shown, () =>
+          table([['TIME', 'ACTOR', 'ACTION', 'DETAIL'], ...entries.map((e) => [e.time, e.actor, e.action, e.detail])]),
+        );
+      }),
+    );
+
   const outbox = program.command('outbox').description('e-mail notices waiting for delivery or delivered');
   common(outbox.command('list <slug>'))
     .option('--limit <n>', 'messages to show', wholeNumber, 100)
@@ -280,4 +293,13 @@ export function buildProgram(): Command {
 function printToken(baseUrl: string, token: string, provider: Provider): void {
   process.stdout.write(`${JSON.stringify({ baseUrl, token }, null, 2)}\n`);
   process.stderr.write(`The token is shown once. Set-up guide for this provider: ${GUIDES[provider]}\n`);
+}
+
+/** The audit log's actor for CLI commands: the operating-system user who ran them. */
+function cliActor(): string {
+  try {
+    return `cli:${userInfo().username}`;
+  } catch {
+    return 'cli';
+  }
 }

@@ -13,6 +13,8 @@ export interface Config {
   readonly logLevel: string;
   readonly bodyLimit: number;
   readonly scim: ScimLimits;
+  /** Requests one SCIM token may make per window (ROSTER_RATE_LIMIT, 0 = unlimited). */
+  readonly rateLimit: { readonly max: number; readonly windowMs: number };
   readonly log: LogRetention;
   /** SMTP server for outbox mail (ROSTER_SMTP_URL); without it mail stays queued in the outbox. */
   readonly smtpUrl: string | undefined;
@@ -42,6 +44,10 @@ export function loadConfig(options: { database?: string; host?: string; port?: n
       defaultCount: integer(env.ROSTER_SCIM_DEFAULT_COUNT, 100),
       maxOperations: integer(env.ROSTER_SCIM_MAX_OPERATIONS, 1000),
       maxFilterLength: integer(env.ROSTER_SCIM_MAX_FILTER_LENGTH, 4096),
+    }),
+    rateLimit: Object.freeze({
+      max: integer(env.ROSTER_RATE_LIMIT, 6000),
+      windowMs: integer(env.ROSTER_RATE_LIMIT_WINDOW_MS, 60_000),
     }),
     log: Object.freeze({
       maxAgeDays: integer(env.ROSTER_LOG_MAX_AGE_DAYS, 30),

@@ -128,6 +128,19 @@ export interface User extends UserProfile {
   readonly version: number;
 }
 
+/** Changes to a workspace's SCIM access that the audit log records. */
+export type AuditAction = 'scim.enable' | 'scim.disable' | 'token.create' | 'token.revoke';
+
+/** One audited change: who (the CLI's OS user, later a console admin), what, and when. */
+export interface AuditEntry {
+  readonly workspaceId: string;
+  readonly id: string;
+  readonly time: string;
+  readonly actor: string;
+  readonly action: AuditAction;
+  readonly detail: string;
+}
+
 /** One SCIM request as the provisioning log records it. */
 export interface ProvisioningLogEntry {
   readonly workspaceId: string;

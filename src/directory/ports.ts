@@ -1,6 +1,17 @@
 import type { ResolvedFilter } from '../scim/filter/ast.js';
 import type { ResolvedAttribute } from '../scim/schema/resource-type.js';
-import type { OutboxMessage, ProvisioningLogEntry, Role, ScimIntegration, ScimToken, SsoConfig, Team, User, Workspace } from './model.js';
+import type {
+  AuditEntry,
+  OutboxMessage,
+  ProvisioningLogEntry,
+  Role,
+  ScimIntegration,
+  ScimToken,
+  SsoConfig,
+  Team,
+  User,
+  Workspace,
+} from './model.js';
 
 /**
  * The storage interface the directory owns. Adapters (storage/) implement it for SQLite and
@@ -22,6 +33,13 @@ export interface Repositories {
   readonly users: UserRepository;
   readonly provisioningLog: ProvisioningLogRepository;
   readonly outbox: OutboxRepository;
+  readonly audit: AuditRepository;
+}
+
+export interface AuditRepository {
+  insert(entry: AuditEntry): Promise<void>;
+  /** Newest first. */
+  list(workspaceId: string, limit: number): Promise<AuditEntry[]>;
 }
 
 export interface LogQuery {

@@ -1,6 +1,6 @@
 import { DirectoryError } from './directory-error.js';
 import { newId, nowIso } from './ids.js';
-import type { Provider, ScimIntegration, Workspace } from './model.js';
+import type { AuditAction, AuditEntry, Provider, ScimIntegration, Workspace } from './model.js';
 import { PROVIDERS } from './model.js';
 import type { DirectoryStore, Repositories } from './ports.js';
 import { generateToken, hashToken, sameHash, tokenWorkspaceId } from './tokens.js';
@@ -19,7 +19,7 @@ export interface IssuedToken {
  * plan with SSO configured. Creates the integration with its "API access" client application
  * and issues its first token.
  */
-export async function enableScim(store: DirectoryStore, slug: string, provider: Provider): Promise<IssuedToken> {
+export async function enableScim(store: DirectoryStore, slug: string, provider: Provider, actor = SYSTEM_ACTOR): Promise<IssuedToken> {
   if (!PROVIDERS.includes(provider)) {
     throw new DirectoryError('invalidArgument', `provider must be one of ${PROVIDERS.join(', ')}`);
   }
@@ -34,8 +34,10 @@ export async function enableScim(store: DirectoryStore, slug: string, provider: 
     const existing = await repos.integrations.active(workspace.id);
     const now = nowIso();
     if (existing) {
-      await repos.integrations.revokeTokens(workspace.id, existing.id, now);
+      const revoked = await repos.integrations.revokeTokens(workspace.id, existing.id, now);
       await repos.integrations.disable(workspace.id, existing.id, now);
+      await audit(repos, workspace, actor, 'token.revoke', `${revoked} token(s) of the replaced ${existing.provider} integration`);
+      await audit(repos, workspace, actor, 'scim.disable', `replaced the ${existing.provider} integration`);
     }
     const integration: ScimIntegration = {
       workspaceId: workspace.id,
@@ -46,29 +48,45 @@ export async function enableScim(store: DirectoryStore, slug: string, provider: 
       disabledAt: null,
     };
     await repos.integrations.insert(integration);
-    return { integration, token: await issueToken(repos, integration) };
+    await audit(repos, workspace, actor, 'scim.enable', `provider ${provider}`);
+    return { integration, token: await issueToken(repos, workspace, integration, actor) };
   });
 }
 
 /** Issues a new token and revokes the old ones in the same transaction. */
-export async function rotateToken(store: DirectoryStore, slug: string): Promise<IssuedToken> {
+export async function rotateToken(store: DirectoryStore, slug: string, actor = SYSTEM_ACTOR): Promise<IssuedToken> {
   const workspace = await requireWorkspace(store, slug);
   return store.transaction(async (repos) => {
     const integration = await requireIntegration(repos, workspace);
-    await repos.integrations.revokeTokens(workspace.id, integration.id, nowIso());
-    return { integration, token: await issueToken(repos, integration) };
+    const revoked = await repos.integrations.revokeTokens(workspace.id, integration.id, nowIso());
+    await audit(repos, workspace, actor, 'token.revoke', `${revoked} token(s), rotated`);
+    return { integration, token: await issueToken(repos, workspace, integration, actor) };
   });
 }
 
-export async function disableScim(store: DirectoryStore, slug: string): Promise<{ revoked: number }> {
+export async function disableScim(store: DirectoryStore, slug: string, actor = SYSTEM_ACTOR): Promise<{ revoked: number }> {
   const workspace = await requireWorkspace(store, slug);
   return store.transaction(async (repos) => {
     const integration = await requireIntegration(repos, workspace);
     const now = nowIso();
     const revoked = await repos.integrations.revokeTokens(workspace.id, undefined, now);
     await repos.integrations.disable(workspace.id, integration.id, now);
+    await audit(repos, workspace, actor, 'token.revoke', `${revoked} token(s), SCIM disabled`);
+    await audit(repos, workspace, actor, 'scim.disable', `provider ${integration.provider}`);
     return { revoked };
   });
+}
+
+/** The actor recorded when a caller names none (the demo bootstrap, tests). */
+export const SYSTEM_ACTOR = 'system';
+
+async function audit(repos: Repositories, workspace: Workspace, actor: string, action: AuditAction, detail: string): Promise<void> {
+  await repos.audit.insert({ workspaceId: workspace.id, id: newId(), time: nowIso(), actor, action, detail });
+}
+
+export async function readAudit(store: DirectoryStore, slug: string, limit = 100): Promise<AuditEntry[]> {
+  const workspace = await requireWorkspace(store, slug);
+  return store.read.audit.list(workspace.id, limit);
 }
 
 /** Finds the workspace a bearer token belongs to; undefined for unknown or revoked tokens. */
@@ -87,11 +105,14 @@ async function requireIntegration(repos: Repositories, workspace: Workspace): Pr
   return integration;
 }
 
-async function issueToken(repos: Repositories, integration: ScimIntegration): Promise<string> {
+async function issueToken(repos: Repositories, workspace: Workspace, integration: ScimIntegration, actor: string): Promise<string> {
   const token = generateToken(integration.workspaceId);
+  const id = newId();
+  // The token's id, never the token itself, goes into the audit log.
+  await audit(repos, workspace, actor, 'token.create', `token ${id} for the ${integration.provider} integration`);
   await repos.integrations.insertToken({
     workspaceId: integration.workspaceId,
-    id: newId(),
+    id,
     integrationId: integration.id,
     tokenHash: hashToken(token),
     createdAt: nowIso(),

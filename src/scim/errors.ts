@@ -48,6 +48,7 @@ export const ERROR_CATALOGUE = {
   uniqueness: { status: 409, scimType: 'uniqueness', summary: 'A unique attribute (userName) is already taken in the workspace.' },
   preconditionFailed: { status: 412, summary: 'The If-Match version does not match the current resource version.' },
   seatLimit: { status: 409, summary: 'No free user license (seat) is left in the workspace.' },
+  rateLimited: { status: 429, summary: 'Too many requests for this token; retry after the Retry-After header’s seconds.' },
   internal: { status: 500, summary: 'An unexpected server error; the trace id identifies it in the logs.' },
 } as const satisfies Record<string, CatalogueEntry>;
 

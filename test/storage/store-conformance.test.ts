@@ -27,8 +27,9 @@ import {
   workspace,
 } from './fixtures.js';
 
-const MIGRATIONS = ['001-initial', '002-log-and-outbox'];
+const MIGRATIONS = ['001-initial', '002-log-and-outbox', '003-audit-log'];
 const TABLES = [
+  'audit_log',
   'outbox',
   'provisioning_log',
   'roles',

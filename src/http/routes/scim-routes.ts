@@ -6,6 +6,7 @@ import type { ScimGroupService } from '../../directory/scim-groups.js';
 import type { ScimUserService } from '../../directory/scim-users.js';
 import { registerBearerAuth } from '../bearer-auth.js';
 import { registerProvisioningLog } from '../provisioning-log-hook.js';
+import { registerRateLimit } from '../rate-limit.js';
 import { registerDiscoveryRoutes } from './discovery-routes.js';
 import { registerGroupsRoutes } from './groups-routes.js';
 import { registerUsersRoutes } from './users-routes.js';
@@ -24,6 +25,7 @@ export async function registerScimRoutes(scope: FastifyInstance, deps: ScimRoute
   await scope.register(async (privateScope) => {
     registerProvisioningLog(privateScope, deps.log);
     registerBearerAuth(privateScope, deps.store);
+    await registerRateLimit(privateScope, deps.config);
     registerUsersRoutes(privateScope, deps);
     registerGroupsRoutes(privateScope, deps);
   });

@@ -147,7 +147,17 @@ export interface OutboxTable {
   last_error: string | null;
 }
 
+export interface AuditLogTable {
+  workspace_id: string;
+  id: string;
+  time: string;
+  actor: string;
+  action: string;
+  detail: string;
+}
+
 export interface Database {
+  audit_log: AuditLogTable;
   provisioning_log: ProvisioningLogTable;
   outbox: OutboxTable;
   workspaces: WorkspacesTable;

@@ -1,6 +1,7 @@
 import { Kysely, Migrator, sql } from 'kysely';
 import type { DirectoryStore, Repositories } from '../../directory/ports.js';
 import { migrationProvider } from '../migrations/index.js';
+import { SqlAuditRepository } from './audit-repository.js';
 import type { Database } from './database-types.js';
 import type { SqlDialect } from './dialect.js';
 import { SqlIntegrationRepository } from './integration-repository.js';
@@ -79,5 +80,6 @@ function repositories(db: Kysely<Database>, dialect: SqlDialect): Repositories {
     users: new SqlUserRepository(db, dialect),
     provisioningLog: new SqlProvisioningLogRepository(db),
     outbox: new SqlOutboxRepository(db),
+    audit: new SqlAuditRepository(db),
   };
 }

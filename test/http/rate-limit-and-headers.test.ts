@@ -1,0 +1,48 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ScimClient, scimClient, startServer, type TestServer } from '../support/scim-server.js';
+
+describe('rate limiting per token', () => {
+  let server: TestServer;
+  let first: ScimClient;
+  let second: ScimClient;
+  beforeAll(async () => {
+    server = await startServer({ ROSTER_RATE_LIMIT: '5', ROSTER_RATE_LIMIT_WINDOW_MS: '60000' });
+    first = scimClient(server, await server.workspace('one'));
+    second = scimClient(server, await server.workspace('two'));
+  });
+  afterAll(async () => server.close());
+
+  it('answers 429 with Retry-After and a SCIM error once a token used its budget, without touching other tokens', async () => {
+    for (let i = 0; i < 5; i++) expect((await first.get('/Users?count=1')).status).toBe(200);
+    const limited = await first.get('/Users?count=1');
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(limited.body).toMatchObject({ schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], status: '429' });
+    expect(limited.body.detail).toContain(limited.headers.get('x-trace-id'));
+    expect((await second.get('/Users?count=1')).status).toBe(200);
+  });
+
+  it('does not count requests with a wrong token against anyone', async () => {
+    const stranger = scimClient(server, 'roster_scim_wrong');
+    for (let i = 0; i < 10; i++) expect((await stranger.get('/Users')).status).toBe(401);
+    expect((await second.get('/Users?count=1')).status).toBe(200);
+  });
+});
+
+describe('security headers', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startServer();
+  });
+  afterAll(async () => server.close());
+
+  it('sends no-sniff, frame denial and a restrictive CSP, and never a stack trace', async () => {
+    const response = await fetch(`${server.scimUrl}/Users/x`, { headers: { authorization: 'Bearer nope' } });
+    expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(response.headers.get('x-frame-options')).toBe('SAMEORIGIN');
+    expect(response.headers.get('content-security-policy')).toContain("default-src 'self'");
+    expect(response.headers.get('x-powered-by')).toBeNull();
+    const text = await response.text();
+    expect(text).not.toMatch(/at .*\.ts:\d+/);
+  });
+});
