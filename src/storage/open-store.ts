@@ -1,4 +1,5 @@
 import { postgresDialect } from './postgres/postgres-dialect.js';
+import { secretBox, secretKeyFor } from './secret-box.js';
 import { SqlStore } from './sql/sql-store.js';
 import { sqliteDialect } from './sqlite/sqlite-dialect.js';
 
@@ -8,11 +9,14 @@ export const isPostgresUrl = (database: string): boolean => /^postgres(ql)?:\/\/
  * Opens the store a `--database` value names: a postgres:// URL or a SQLite file path.
  * Pending migrations are applied unless `migrate` is false.
  */
-export async function openStore(database: string, options: { migrate?: boolean; poolSize?: number } = {}): Promise<SqlStore> {
+export async function openStore(
+  database: string,
+  options: { migrate?: boolean; poolSize?: number; secretKey?: Buffer } = {},
+): Promise<SqlStore> {
   const dialect = isPostgresUrl(database)
     ? postgresDialect(database, options.poolSize !== undefined ? { poolSize: options.poolSize } : {})
     : sqliteDialect(database);
-  const store = new SqlStore(dialect);
+  const store = new SqlStore(dialect, secretBox(options.secretKey ?? secretKeyFor(database)));
   if (options.migrate ?? true) {
     try {
       await store.migrate();

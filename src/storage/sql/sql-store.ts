@@ -1,6 +1,7 @@
 import { Kysely, Migrator, sql } from 'kysely';
 import type { DirectoryStore, Repositories } from '../../directory/ports.js';
 import { migrationProvider } from '../migrations/index.js';
+import type { SecretBox } from '../secret-box.js';
 import { SqlAuditRepository } from './audit-repository.js';
 import type { Database } from './database-types.js';
 import type { SqlDialect } from './dialect.js';
@@ -17,9 +18,12 @@ export class SqlStore implements DirectoryStore {
   readonly read: Repositories;
   private readonly db: Kysely<Database>;
 
-  constructor(readonly dialect: SqlDialect) {
+  constructor(
+    readonly dialect: SqlDialect,
+    private readonly secrets: SecretBox,
+  ) {
     this.db = new Kysely<Database>({ dialect: dialect.kysely });
-    this.read = repositories(this.db, dialect);
+    this.read = repositories(this.db, dialect, secrets);
   }
 
   /**
@@ -53,7 +57,7 @@ export class SqlStore implements DirectoryStore {
     return this.db.connection().execute(async (connection) => {
       await sql.raw(this.dialect.beginSql).execute(connection);
       try {
-        const result = await work(repositories(connection, this.dialect));
+        const result = await work(repositories(connection, this.dialect, this.secrets));
         await sql.raw('commit').execute(connection);
         return result;
       } catch (error) {
@@ -71,9 +75,9 @@ export class SqlStore implements DirectoryStore {
   }
 }
 
-function repositories(db: Kysely<Database>, dialect: SqlDialect): Repositories {
+function repositories(db: Kysely<Database>, dialect: SqlDialect, secrets: SecretBox): Repositories {
   return {
-    workspaces: new SqlWorkspaceRepository(db, dialect),
+    workspaces: new SqlWorkspaceRepository(db, dialect, secrets),
     integrations: new SqlIntegrationRepository(db, dialect),
     roles: new SqlRoleRepository(db, dialect),
     teams: new SqlTeamRepository(db, dialect),

@@ -1,6 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 import type { LoginPolicy, Plan, SsoConfig, Workspace } from '../../directory/model.js';
 import type { WorkspaceRepository } from '../../directory/ports.js';
+import type { SecretBox } from '../secret-box.js';
 import type { Database, WorkspacesTable } from './database-types.js';
 import type { SqlDialect } from './dialect.js';
 import { guarded } from './guard.js';
@@ -9,6 +10,7 @@ export class SqlWorkspaceRepository implements WorkspaceRepository {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly dialect: SqlDialect,
+    private readonly secrets: SecretBox,
   ) {}
 
   async insert(w: Workspace): Promise<void> {
@@ -63,7 +65,8 @@ export class SqlWorkspaceRepository implements WorkspaceRepository {
       workspace_id: c.workspaceId,
       issuer: c.issuer,
       client_id: c.clientId,
-      client_secret: c.clientSecret,
+      // Encrypted at rest (docs/security.md).
+      client_secret: this.secrets.seal(c.clientSecret),
       updated_at: c.updatedAt,
     };
     await this.db
@@ -80,7 +83,7 @@ export class SqlWorkspaceRepository implements WorkspaceRepository {
         workspaceId: row.workspace_id,
         issuer: row.issuer,
         clientId: row.client_id,
-        clientSecret: row.client_secret,
+        clientSecret: this.secrets.open(row.client_secret),
         updatedAt: row.updated_at,
       }
     );
