@@ -27,7 +27,14 @@ export async function serve(config: Config, options: { demo: boolean }): Promise
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down');
-    await app.close();
+    // A hard deadline, in case a client holds a request open for ever.
+    setTimeout(() => process.exit(1), 30_000).unref();
+    const closing = app.close();
+    // Connections that finish their last request after close() started would otherwise stay open
+    // as idle keep-alive connections for the keep-alive timeout: close them as they go idle.
+    const sweep = setInterval(() => app.server.closeIdleConnections(), 100);
+    await closing;
+    clearInterval(sweep);
     await dispatcher?.stop();
     await store.close();
     process.exit(0);

@@ -223,6 +223,18 @@ export class ScimUserService {
       if (warning) warnings.push(warning);
     }
     if (adjusted.timezone !== undefined) adjusted = { ...adjusted, timezone: checkTimezone(adjusted.timezone) };
+    for (const [name, value] of [
+      ['userName', adjusted.userName],
+      ['externalId', adjusted.externalId],
+      ...(['emails', 'phoneNumbers', 'addresses'] as const).flatMap((kind) =>
+        adjusted.contacts[kind].map((c, i) => [`${kind}[${i}].value`, c.value] as const),
+      ),
+    ] as const) {
+      // Indexed columns: PostgreSQL's B-tree rows hold about 2.7 kB, and no IdP needs more than this.
+      if (value !== undefined && value.length > MAX_KEY_LENGTH) {
+        throw ScimError.invalidValue(`'${name}' is ${value.length} characters long; at most ${MAX_KEY_LENGTH} are allowed`);
+      }
+    }
     const email = accountEmail(adjusted);
     if (!email) {
       throw ScimError.invalidValue(
@@ -272,6 +284,9 @@ export class ScimUserService {
     if (!updated) throw new Error(`user ${user.id} changed during the transaction`);
   }
 }
+
+/** Longest userName, externalId or email/phone value accepted; all are indexed. */
+export const MAX_KEY_LENGTH = 512;
 
 function notFound(id: string): ScimError {
   return ScimError.notFound(`user ${JSON.stringify(id)} not found`);

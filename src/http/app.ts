@@ -7,8 +7,8 @@ import type { DirectoryStore } from '../directory/ports.js';
 import { ProvisioningLog } from '../directory/provisioning-log.js';
 import { ScimGroupService } from '../directory/scim-groups.js';
 import { ScimUserService } from '../directory/scim-users.js';
-import { ScimError } from '../scim/errors.js';
-import { registerErrorHandling, sendScimError } from './error-handler.js';
+import { errorBody, ScimError } from '../scim/errors.js';
+import { registerErrorHandling, SCIM_CONTENT_TYPE, sendScimError } from './error-handler.js';
 import { registerJsonParsers } from './json-body.js';
 import { registerScimRoutes } from './routes/scim-routes.js';
 
@@ -36,6 +36,20 @@ export async function buildApp({ store, config, logger }: AppDependencies): Prom
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'traceId' }),
     // Long ids must reach the handler (and get a SCIM 404), not the router's 414.
     routerOptions: { ignoreTrailingSlash: true, caseSensitive: true, maxParamLength: 2048 },
+    // Malformed requests that never reach the router (headers over Node's 16 KiB) get SCIM bodies too.
+    clientErrorHandler: (error, socket) => {
+      const tooLarge = (error as { code?: string }).code === 'HPE_HEADER_OVERFLOW';
+      const scimError = tooLarge
+        ? new ScimError('headersTooLarge', 'the request line and headers exceed 16 KiB; send long filters with POST /.search')
+        : ScimError.invalidSyntax('the request is not valid HTTP');
+      const body = JSON.stringify(errorBody(scimError));
+      if (socket.writable) {
+        socket.end(
+          `HTTP/1.1 ${scimError.status} ${tooLarge ? 'Request Header Fields Too Large' : 'Bad Request'}\r\n` +
+            `Content-Type: ${SCIM_CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+        );
+      }
+    },
     frameworkErrors: (error, request, reply) => {
       // The router's own failures (over-long ids, malformed URLs) get SCIM bodies too.
       const notFound = error.code === 'FST_ERR_MAX_PARAM_LENGTH';
@@ -54,6 +68,11 @@ export async function buildApp({ store, config, logger }: AppDependencies): Prom
   registerJsonParsers(app);
   registerErrorHandling(app);
   app.get('/healthz', async () => ({ status: 'ok' }));
+  // Node answers an `Expect` other than 100-continue itself, with an empty 417: give it a SCIM body.
+  app.server.on('checkExpectation', (request, response) => {
+    const error = new ScimError('expectationFailed', `the Expect header '${String(request.headers.expect)}' is not supported`);
+    response.writeHead(error.status, { 'content-type': SCIM_CONTENT_TYPE }).end(JSON.stringify(errorBody(error)));
+  });
   const users = new ScimUserService(store, config.scim);
   const groups = new ScimGroupService(store, config.scim);
   const log = new ProvisioningLog(store, config.log);

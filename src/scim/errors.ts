@@ -36,6 +36,8 @@ export const ERROR_CATALOGUE = {
   routeNotFound: { status: 404, summary: 'No SCIM endpoint at this path.' },
   methodNotAllowed: { status: 405, summary: 'The endpoint does not support this HTTP method.' },
   unsupportedMediaType: { status: 415, summary: 'The request body is not application/scim+json or application/json.' },
+  expectationFailed: { status: 417, summary: 'The Expect header asks for something other than 100-continue.' },
+  headersTooLarge: { status: 431, summary: 'The request line and headers are too large (a long GET filter); use POST /.search.' },
   payloadTooLarge: { status: 413, summary: 'The request body exceeds the size limit.' },
   invalidSyntax: { status: 400, scimType: 'invalidSyntax', summary: 'The body is not valid JSON or not a valid SCIM message.' },
   invalidFilter: { status: 400, scimType: 'invalidFilter', summary: 'The filter could not be parsed or names an unknown attribute.' },
