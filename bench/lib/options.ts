@@ -1,0 +1,105 @@
+import { parseArgs } from 'node:util';
+
+export type Engine = 'sqlite' | 'postgres';
+
+export interface BenchOptions {
+  readonly users: number;
+  readonly engines: readonly Engine[];
+  /** Seconds each workload is loaded for. */
+  readonly duration: number;
+  /** Seconds of unrecorded load before each measured workload. */
+  readonly warmup: number;
+  readonly connections: number;
+  /** Users the Entra-style initial sync provisions. */
+  readonly syncUsers: number;
+  /** The sync stops after this many seconds; the result is then extrapolated and marked. */
+  readonly syncTimeout: number;
+  /** Workloads to run (all when undefined). */
+  readonly only: readonly string[] | undefined;
+  /** Start the server with --cpu-prof; profiles land in bench/results/profiles/. */
+  readonly profile: boolean;
+  readonly keep: boolean;
+  /** Run ANALYZE on PostgreSQL after seeding (as autovacuum would); --no-analyze shows the plans without statistics. */
+  readonly analyze: boolean;
+  readonly quick: boolean;
+  readonly outDir: string;
+  readonly postgresUrl: string;
+}
+
+const HELP = `npm run bench [-- options]
+
+  --users N            users in the seeded workspace (default 100000; 10000 with --quick)
+  --engine E           sqlite or postgres (default sqlite)
+  --engines E1,E2      several engines in one run, e.g. sqlite,postgres
+  --duration S         seconds per workload (default 10; 3 with --quick)
+  --warmup S           unrecorded seconds before each workload (default 2; 1 with --quick)
+  --connections C      concurrent connections (default 16)
+  --sync-users N       users of the initial-sync workload (default 100000; 10000 with --quick)
+  --sync-timeout S     stop the sync after S seconds and extrapolate (default 150)
+  --only a,b           run only these workloads (ids as in the table, e.g. filter,get,sync)
+  --profile            run the server with --cpu-prof (profiles in bench/results/profiles/)
+  --keep               keep the benchmark database
+  --no-analyze         on PostgreSQL, skip the ANALYZE after seeding (autovacuum is off on this machine kind)
+  --quick              small, fast run (smoke test of the suite)
+  --out DIR            results directory (default bench/results)
+  env ROSTER_BENCH_POSTGRES_URL  admin URL of the PostgreSQL server (default postgres://postgres@127.0.0.1:5432/postgres)
+`;
+
+export function parseOptions(argv: readonly string[]): BenchOptions {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      users: { type: 'string' },
+      engine: { type: 'string' },
+      engines: { type: 'string' },
+      duration: { type: 'string' },
+      warmup: { type: 'string' },
+      connections: { type: 'string' },
+      'sync-users': { type: 'string' },
+      'sync-timeout': { type: 'string' },
+      only: { type: 'string' },
+      profile: { type: 'boolean', default: false },
+      keep: { type: 'boolean', default: false },
+      'no-analyze': { type: 'boolean', default: false },
+      quick: { type: 'boolean', default: false },
+      out: { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(HELP);
+    process.exit(0);
+  }
+  const quick = values.quick === true;
+  const engines = (values.engines ?? values.engine ?? 'sqlite').split(',').map((e) => e.trim());
+  for (const engine of engines) if (engine !== 'sqlite' && engine !== 'postgres') throw new Error(`unknown engine '${engine}'`);
+  return {
+    users: whole(values.users, quick ? 10_000 : 100_000, 'users'),
+    engines: engines as Engine[],
+    duration: positive(values.duration, quick ? 3 : 10, 'duration'),
+    warmup: whole(values.warmup, quick ? 1 : 2, 'warmup'),
+    connections: positive(values.connections, 16, 'connections'),
+    syncUsers: whole(values['sync-users'], quick ? 10_000 : 100_000, 'sync-users'),
+    syncTimeout: positive(values['sync-timeout'], 150, 'sync-timeout'),
+    only: values.only ? values.only.split(',').map((s) => s.trim()) : undefined,
+    profile: values.profile === true,
+    keep: values.keep === true,
+    analyze: values['no-analyze'] !== true,
+    quick,
+    outDir: values.out ?? 'bench/results',
+    postgresUrl: process.env.ROSTER_BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+  };
+}
+
+function whole(value: string | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  const n = Number(value.replaceAll('_', ''));
+  if (!Number.isInteger(n) || n < 0) throw new Error(`--${name} must be a whole number`);
+  return n;
+}
+
+function positive(value: string | undefined, fallback: number, name: string): number {
+  const n = whole(value, fallback, name);
+  if (n === 0) throw new Error(`--${name} must be at least 1`);
+  return n;
+}
