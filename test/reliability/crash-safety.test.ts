@@ -3,6 +3,7 @@ import Database from 'better-sqlite3';
 import { describe, it } from 'vitest';
 import {
   allUsers,
+  cleanUp,
   ENTERPRISE,
   engineCases,
   freshDatabase,
@@ -364,8 +365,10 @@ describe('crash safety under kill -9', () => {
               `${totals.inDoubtNotLanded} not at all; ${totals.usersChecked} users in the final check`,
           );
         } finally {
-          await server?.stop();
-          await database.drop();
+          await cleanUp(
+            () => server?.stop(),
+            () => database.drop(),
+          );
         }
       },
       timeoutMs(120_000, 3_600_000),

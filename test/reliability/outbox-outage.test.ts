@@ -6,7 +6,7 @@ import { smtpMailer } from '../../src/mail/smtp-mailer.js';
 import { openStore } from '../../src/storage/open-store.js';
 import type { SqlStore } from '../../src/storage/sql/sql-store.js';
 import { type ReceivedMail, type SmtpSink, startSmtpSink } from '../support/smtp-sink.js';
-import { engineCases, freshDatabase, prng, report, SEED, scale, setUpWorkspace, timeoutMs } from './reliability-support.js';
+import { cleanUp, engineCases, freshDatabase, prng, report, SEED, scale, setUpWorkspace, timeoutMs } from './reliability-support.js';
 
 /**
  * The SMTP outbox across SMTP outages and restarts (issue 7; src/directory/outbox.ts): N
@@ -146,9 +146,11 @@ describe('SMTP outbox across outages and restarts', () => {
               `${attempts} delivery attempts → ${sink.messages.length} messages delivered, ${ids.size} distinct Message-IDs, 0 duplicates`,
           );
         } finally {
-          await sink.stop();
-          await store.close();
-          await database.drop();
+          await cleanUp(
+            () => sink.stop(),
+            () => store.close(),
+            () => database.drop(),
+          );
         }
       },
       timeoutMs(60_000, 600_000),
@@ -207,9 +209,11 @@ describe('SMTP outbox across outages and restarts', () => {
           expect(sent.sentAt).not.toBeNull();
           report(`outbox-outage ${engine}: crash between send and markSent → 2 deliveries, both Message-ID ${first.header('message-id')}`);
         } finally {
-          await sink.stop();
-          await store.close();
-          await database.drop();
+          await cleanUp(
+            () => sink.stop(),
+            () => store.close(),
+            () => database.drop(),
+          );
         }
       },
       timeoutMs(30_000, 60_000),

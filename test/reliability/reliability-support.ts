@@ -7,7 +7,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { Agent, request as httpRequest } from 'node:http';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
@@ -27,12 +27,6 @@ export type Engine = 'sqlite' | 'postgres';
 export const LONG = process.env.ROSTER_RELIABILITY === 'long';
 export const MODE = LONG ? 'LONG' : 'SHORT';
 
-/**
- * ROSTER_RELIABILITY_STRICT=1: tests of known, still open server bugs assert the correct
- * behaviour (and fail) instead of the bug's signature (which fails once the bug is fixed).
- */
-export const STRICT = process.env.ROSTER_RELIABILITY_STRICT !== '0';
-
 /** The SHORT value normally, the LONG value with ROSTER_RELIABILITY=long. */
 export const scale = <T>(short: T, long: T): T => (LONG ? long : short);
 
@@ -44,6 +38,17 @@ export const PATCH_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 export const ERROR_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:Error';
 export const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
 export const TEAMS_EXTENSION = 'urn:ietf:params:scim:schemas:extension:Teams:2.0:User';
+
+/** Runs clean-up steps in order; a failing step is reported, never allowed to hide the test's own error. */
+export async function cleanUp(...steps: Array<() => unknown>): Promise<void> {
+  for (const step of steps) {
+    try {
+      await step();
+    } catch (error) {
+      report(`clean-up step failed: ${(error as Error).message}`);
+    }
+  }
+}
 
 /** Writes a line to the test output (stderr, so vitest shows it with the file's results). */
 export function report(line: string): void {
@@ -184,6 +189,11 @@ function bundle(): Promise<string> {
     const out = join(dir, `roster-${hash.digest('hex').slice(0, 16)}.mjs`);
     if (existsSync(out)) return out;
     mkdirSync(dir, { recursive: true });
+    // Bundles of older sources: remove those unused for a day.
+    for (const name of readdirSync(dir)) {
+      const path = join(dir, name);
+      if (Date.now() - statSync(path).mtimeMs > 86_400_000) rmSync(path, { force: true });
+    }
     const esbuild = await import('esbuild');
     const require = createRequire(join(root, 'package.json'));
     const partial = `${out}.${process.pid}.tmp`;

@@ -2,14 +2,14 @@ import type { Migration, MigrationProvider } from 'kysely';
 import * as initial from './001-initial.js';
 import * as logAndOutbox from './002-log-and-outbox.js';
 import * as auditLog from './003-audit-log.js';
-import * as console from './004-console.js';
+import * as consoleSignIn from './004-console.js';
 
 /** Forward-only migrations, applied in key order; the applied set is recorded by Kysely's Migrator. */
 const MIGRATIONS: Record<string, Migration> = {
   '001-initial': initial,
   '002-log-and-outbox': logAndOutbox,
   '003-audit-log': auditLog,
-  '004-console': console,
+  '004-console': consoleSignIn,
 };
 
 export const migrationProvider: MigrationProvider = {
