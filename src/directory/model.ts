@@ -169,3 +169,37 @@ export interface OutboxMessage {
   readonly sentAt: string | null;
   readonly lastError: string | null;
 }
+
+/** How someone signed in to the console. */
+export type SignInMethod = 'sso' | 'password' | 'link';
+
+/** A signed-in browser. The cookie holds a random secret; only its hash is stored. */
+export interface ConsoleSession {
+  readonly idHash: string;
+  readonly workspaceId: string;
+  readonly userId: string;
+  /** Echoed by every form of this session (synchronizer token against CSRF). */
+  readonly csrfToken: string;
+  readonly method: SignInMethod;
+  readonly createdAt: string;
+  readonly expiresAt: string;
+}
+
+/** An OpenID Connect authorization request waiting for its callback. */
+export interface LoginFlow {
+  readonly state: string;
+  readonly workspaceId: string;
+  readonly codeVerifier: string;
+  readonly nonce: string;
+  readonly createdAt: string;
+}
+
+/** A one-time sign-in link (admin recovery); only the hash of its secret is stored. */
+export interface LoginLink {
+  readonly tokenHash: string;
+  readonly workspaceId: string;
+  readonly userId: string;
+  readonly createdAt: string;
+  readonly expiresAt: string;
+  readonly usedAt: string | null;
+}

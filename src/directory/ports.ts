@@ -2,6 +2,9 @@ import type { ResolvedFilter } from '../scim/filter/ast.js';
 import type { ResolvedAttribute } from '../scim/schema/resource-type.js';
 import type {
   AuditEntry,
+  ConsoleSession,
+  LoginFlow,
+  LoginLink,
   OutboxMessage,
   ProvisioningLogEntry,
   Role,
@@ -34,6 +37,24 @@ export interface Repositories {
   readonly provisioningLog: ProvisioningLogRepository;
   readonly outbox: OutboxRepository;
   readonly audit: AuditRepository;
+  readonly signIn: SignInRepository;
+}
+
+/** Console sign-in state: sessions, OpenID Connect flows, one-time links, password hashes. */
+export interface SignInRepository {
+  insertSession(session: ConsoleSession): Promise<void>;
+  session(idHash: string): Promise<ConsoleSession | undefined>;
+  deleteSession(idHash: string): Promise<void>;
+  /** Removes sessions, flows and links that expired before `now`. */
+  deleteExpired(now: string, flowsCreatedBefore: string): Promise<void>;
+  insertFlow(flow: LoginFlow): Promise<void>;
+  /** Returns the flow and deletes it, so a state is accepted once. */
+  takeFlow(state: string): Promise<LoginFlow | undefined>;
+  insertLink(link: LoginLink): Promise<void>;
+  /** Marks an unused, unexpired link used and returns it; undefined when it is not (any more) valid. */
+  useLink(tokenHash: string, at: string): Promise<LoginLink | undefined>;
+  setPassword(workspaceId: string, userId: string, hash: string, at: string): Promise<void>;
+  passwordHash(workspaceId: string, userId: string): Promise<string | undefined>;
 }
 
 export interface AuditRepository {
@@ -94,6 +115,10 @@ export interface RoleRepository {
   byId(workspaceId: string, id: string, options?: { forUpdate?: boolean }): Promise<Role | undefined>;
   byName(workspaceId: string, name: string): Promise<Role | undefined>;
   list(workspaceId: string): Promise<Role[]>;
+  /** Deletes a role; the caller checks it is unused. */
+  delete(workspaceId: string, id: string): Promise<void>;
+  /** How many users (SCIM-visible or not) hold each role of the workspace. */
+  holderCounts(workspaceId: string): Promise<Map<string, number>>;
   /** Non-guest roles matching a filter (the SCIM Groups view), in creation order. */
   searchGroups(workspaceId: string, query: GroupQuery): Promise<{ roles: Role[]; total: number }>;
 }
@@ -128,6 +153,11 @@ export interface TeamRepository {
   list(workspaceId: string): Promise<Team[]>;
   byNames(workspaceId: string, names: readonly string[]): Promise<Team[]>;
   byIds(workspaceId: string, ids: readonly string[]): Promise<Team[]>;
+  rename(workspaceId: string, id: string, name: string): Promise<void>;
+  /** Deletes a team; the caller checks it has no members. */
+  delete(workspaceId: string, id: string): Promise<void>;
+  /** How many users belong to each team of the workspace. */
+  memberCounts(workspaceId: string): Promise<Map<string, number>>;
 }
 
 /** A user search compiled to SQL by the adapter (RFC 7644 §3.4.2). */

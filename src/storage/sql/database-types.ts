@@ -156,7 +156,45 @@ export interface AuditLogTable {
   detail: string;
 }
 
+export interface ConsoleSessionsTable {
+  id_hash: string;
+  workspace_id: string;
+  user_id: string;
+  csrf_token: string;
+  method: string;
+  created_at: string;
+  expires_at: string;
+}
+
+export interface LoginFlowsTable {
+  state: string;
+  workspace_id: string;
+  code_verifier: string;
+  nonce: string;
+  created_at: string;
+}
+
+export interface LoginLinksTable {
+  token_hash: string;
+  workspace_id: string;
+  user_id: string;
+  created_at: string;
+  expires_at: string;
+  used_at: string | null;
+}
+
+export interface UserPasswordsTable {
+  workspace_id: string;
+  user_id: string;
+  hash: string;
+  updated_at: string;
+}
+
 export interface Database {
+  console_sessions: ConsoleSessionsTable;
+  login_flows: LoginFlowsTable;
+  login_links: LoginLinksTable;
+  user_passwords: UserPasswordsTable;
   audit_log: AuditLogTable;
   provisioning_log: ProvisioningLogTable;
   outbox: OutboxTable;

@@ -54,6 +54,20 @@ export class SqlRoleRepository implements RoleRepository {
       .execute();
     return rows.map(toRole);
   }
+
+  async delete(workspaceId: string, id: string): Promise<void> {
+    await this.db.deleteFrom('roles').where('workspace_id', '=', workspaceId).where('id', '=', id).execute();
+  }
+
+  async holderCounts(workspaceId: string): Promise<Map<string, number>> {
+    const rows = await this.db
+      .selectFrom('users')
+      .select(['role_id', (eb) => eb.fn.countAll<number | string>().as('holders')])
+      .where('workspace_id', '=', workspaceId)
+      .groupBy('role_id')
+      .execute();
+    return new Map(rows.map((row) => [row.role_id, Number(row.holders)]));
+  }
 }
 
 export async function searchGroups(

@@ -3,6 +3,7 @@ import type { DirectoryStore, Repositories } from '../../directory/ports.js';
 import { migrationProvider } from '../migrations/index.js';
 import type { SecretBox } from '../secret-box.js';
 import { SqlAuditRepository } from './audit-repository.js';
+import { SqlSignInRepository } from './sign-in-repository.js';
 import type { Database } from './database-types.js';
 import type { SqlDialect } from './dialect.js';
 import { SqlIntegrationRepository } from './integration-repository.js';
@@ -85,5 +86,6 @@ function repositories(db: Kysely<Database>, dialect: SqlDialect, secrets: Secret
     provisioningLog: new SqlProvisioningLogRepository(db),
     outbox: new SqlOutboxRepository(db),
     audit: new SqlAuditRepository(db),
+    signIn: new SqlSignInRepository(db),
   };
 }

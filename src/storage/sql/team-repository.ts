@@ -47,6 +47,27 @@ export class SqlTeamRepository implements TeamRepository {
       .execute();
     return rows.map(toTeam);
   }
+
+  async rename(workspaceId: string, id: string, name: string): Promise<void> {
+    await guarded(
+      this.dialect,
+      this.db.updateTable('teams').set({ name }).where('workspace_id', '=', workspaceId).where('id', '=', id).execute(),
+    );
+  }
+
+  async delete(workspaceId: string, id: string): Promise<void> {
+    await this.db.deleteFrom('teams').where('workspace_id', '=', workspaceId).where('id', '=', id).execute();
+  }
+
+  async memberCounts(workspaceId: string): Promise<Map<string, number>> {
+    const rows = await this.db
+      .selectFrom('user_teams')
+      .select(['team_id', (eb) => eb.fn.countAll<number | string>().as('members')])
+      .where('workspace_id', '=', workspaceId)
+      .groupBy('team_id')
+      .execute();
+    return new Map(rows.map((row) => [row.team_id, Number(row.members)]));
+  }
 }
 
 function toTeam(row: TeamsTable): Team {
