@@ -52,7 +52,13 @@ export class SqlSignInRepository implements SignInRepository {
   async takeFlow(state: string): Promise<LoginFlow | undefined> {
     const row = await this.db.deleteFrom('login_flows').where('state', '=', state).returningAll().executeTakeFirst();
     return (
-      row && { state: row.state, workspaceId: row.workspace_id, codeVerifier: row.code_verifier, nonce: row.nonce, createdAt: row.created_at }
+      row && {
+        state: row.state,
+        workspaceId: row.workspace_id,
+        codeVerifier: row.code_verifier,
+        nonce: row.nonce,
+        createdAt: row.created_at,
+      }
     );
   }
 
