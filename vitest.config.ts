@@ -36,7 +36,25 @@ export default defineConfig(async () => {
   return {
     test: {
       projects: [
-        { test: { ...shared, name: 'sqlite', include: ['src/**/*.test.ts', 'test/**/*.test.ts'], exclude: ['test/postgres/**'] } },
+        {
+          test: {
+            ...shared,
+            name: 'sqlite',
+            include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+            exclude: ['test/postgres/**', 'test/browser/**'],
+          },
+        },
+        // The console in Debian's Chromium against a real OpenID provider: one file at a time.
+        {
+          test: {
+            ...shared,
+            name: 'browser',
+            include: ['test/browser/**/*.test.ts'],
+            fileParallelism: false,
+            testTimeout: 90_000,
+            hookTimeout: 120_000,
+          },
+        },
         ...(withPostgres
           ? [
               {
