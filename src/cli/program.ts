@@ -1,13 +1,14 @@
 import { userInfo } from 'node:os';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { databaseFrom, loadConfig, scimBaseUrl } from '../config/config.js';
+import { databaseFrom, loadConfig, loginLinkUrl, scimBaseUrl } from '../config/config.js';
 import { addAppUser, listAppUsers, setUserActive } from '../directory/app-users.js';
-import { PLANS, type Plan, PROVIDERS, type Provider } from '../directory/model.js';
+import { LOGIN_POLICIES, type LoginPolicy, PLANS, type Plan, PROVIDERS, type Provider } from '../directory/model.js';
 import { listOutbox } from '../directory/outbox.js';
 import type { DirectoryStore } from '../directory/ports.js';
 import { readLog } from '../directory/provisioning-log.js';
 import { createRole, listRoles, renameRole } from '../directory/roles.js';
 import { disableScim, enableScim, readAudit, rotateToken } from '../directory/scim-integration.js';
+import { issueLoginLink, setUserPassword } from '../directory/sign-in.js';
 import { createTeam, listTeams } from '../directory/teams.js';
 import { configureSso, createWorkspace, requireWorkspace, updateWorkspace } from '../directory/workspaces.js';
 import { openStore } from '../storage/open-store.js';
@@ -88,21 +89,32 @@ export function buildProgram(): Command {
         out.result(created, () => [`created workspace '${created.slug}' (${created.plan}, ${created.seats} seats)`]);
       }),
     );
-  common(workspace.command('update <slug>').description("change a workspace's name, plan, seats or default language"))
+  common(workspace.command('update <slug>').description("change a workspace's name, plan, seats, default language or login policy"))
     .option('--name <name>', 'display name')
     .addOption(new Option('--plan <plan>', 'subscription plan').choices(PLANS))
     .option('--seats <n>', 'user licenses', wholeNumber)
     .addOption(new Option('--default-language <tag>', 'language for users whose language is not supported').choices(['de-DE', 'en-GB']))
-    .action(async (slug: string, options: CommonOptions & { name?: string; plan?: Plan; seats?: number; defaultLanguage?: string }) =>
-      withStore(options, async (store, out) => {
-        const updated = await updateWorkspace(store, slug, {
-          ...(options.name !== undefined ? { name: options.name } : {}),
-          ...(options.plan !== undefined ? { plan: options.plan } : {}),
-          ...(options.seats !== undefined ? { seats: options.seats } : {}),
-          ...(options.defaultLanguage !== undefined ? { defaultLanguage: options.defaultLanguage } : {}),
-        });
-        out.result(updated, () => [`updated workspace '${updated.slug}' (${updated.plan}, ${updated.seats} seats)`]);
-      }),
+    .addOption(
+      new Option(
+        '--login-policy <policy>',
+        'sso_only: everyone signs in through SSO; sso_and_password: external users keep a password',
+      ).choices(LOGIN_POLICIES),
+    )
+    .action(
+      async (
+        slug: string,
+        options: CommonOptions & { name?: string; plan?: Plan; seats?: number; defaultLanguage?: string; loginPolicy?: LoginPolicy },
+      ) =>
+        withStore(options, async (store, out) => {
+          const updated = await updateWorkspace(store, slug, {
+            ...(options.name !== undefined ? { name: options.name } : {}),
+            ...(options.plan !== undefined ? { plan: options.plan } : {}),
+            ...(options.seats !== undefined ? { seats: options.seats } : {}),
+            ...(options.defaultLanguage !== undefined ? { defaultLanguage: options.defaultLanguage } : {}),
+            ...(options.loginPolicy !== undefined ? { loginPolicy: options.loginPolicy } : {}),
+          });
+          out.result(updated, () => [`updated workspace '${updated.slug}' (${updated.plan}, ${updated.seats} seats)`]);
+        }),
     );
   common(workspace.command('list').description('list workspaces')).action(async (options: CommonOptions) =>
     withStore(options, async (store, out) => {
@@ -232,6 +244,29 @@ export function buildProgram(): Command {
       }),
   );
 
+  common(
+    user
+      .command('set-password <slug> <email>')
+      .description('set the password of an external user (read from stdin; for the "SSO and password" policy)'),
+  ).action(async (slug: string, email: string, options: CommonOptions) =>
+    withStore(options, async (store, out) => {
+      const password = (await readStdin()).replace(/\r?\n$/, '');
+      const changed = await setUserPassword(store, slug, email, password);
+      out.result({ userName: changed.userName, passwordSet: true }, () => [`set the password of ${changed.userName}`]);
+    }),
+  );
+
+  const admin = program.command('admin').description('recover console access');
+  common(admin.command('login-link <slug> <email>').description('print a one-time sign-in link for the console (valid 15 minutes)'))
+    .option('--ttl-minutes <n>', 'minutes the link stays valid', wholeNumber, 15)
+    .action(async (slug: string, email: string, options: CommonOptions & { ttlMinutes: number }) =>
+      withStore(options, async (store, out) => {
+        const link = await issueLoginLink(store, slug, email, Math.max(1, options.ttlMinutes) * 60_000);
+        const url = loginLinkUrl(loadConfig({}), slug, link.token);
+        out.result({ url, expiresAt: link.expiresAt }, () => [url]);
+      }),
+    );
+
   common(program.command('log <slug>').description('the provisioning log: one entry per SCIM request, newest first'))
     .option('--limit <n>', 'entries to show', wholeNumber, 50)
     .option('--status <code>', 'only entries with this HTTP status', wholeNumber)
@@ -302,4 +337,11 @@ function cliActor(): string {
   } catch {
     return 'cli';
   }
+}
+
+async function readStdin(): Promise<string> {
+  if (process.stdin.isTTY) throw new Error('pipe the password on stdin, e.g. printf %s "$PASSWORD" | roster user set-password …');
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
 }

@@ -1,5 +1,5 @@
 import pino from 'pino';
-import { type Config, scimBaseUrl } from '../config/config.js';
+import { type Config, loginLinkUrl, scimBaseUrl } from '../config/config.js';
 import { bootstrapDemo } from '../directory/demo.js';
 import { OutboxDispatcher } from '../directory/outbox.js';
 import type { DirectoryStore } from '../directory/ports.js';
@@ -55,6 +55,10 @@ async function announceDemo(store: DirectoryStore, config: Config): Promise<void
       `  Bearer token:   ${demo.token}   (shown once; rotate with: npm run --silent roster -- scim rotate-token ${demo.workspace.slug})`,
       '',
       `  Try: curl -H "Authorization: Bearer ${demo.token}" ${base}/Users`,
+      '',
+      `  Admin console: sign in as ${demo.adminEmail} with this one-time link (valid 24 hours):`,
+      `  ${loginLinkUrl(config, demo.workspace.slug, demo.loginToken)}`,
+      `  A new link any time: npm run --silent roster -- admin login-link ${demo.workspace.slug} ${demo.adminEmail}`,
       '',
     ].join('\n'),
   );

@@ -66,3 +66,7 @@ function integer(value: string | undefined, fallback: number): number {
 }
 
 export const scimBaseUrl = (config: Pick<Config, 'publicUrl'>): string => `${config.publicUrl}/scim/v2`;
+
+/** The console address that redeems a one-time sign-in link (`roster admin login-link`). */
+export const loginLinkUrl = (config: Pick<Config, 'publicUrl'>, slug: string, token: string): string =>
+  `${config.publicUrl}/w/${encodeURIComponent(slug)}/login/link/${token}`;

@@ -9,7 +9,11 @@ export type DirectoryErrorCode =
   | 'roleNotFound'
   | 'roleExists'
   | 'teamExists'
-  | 'userExists';
+  | 'userExists'
+  | 'userNotFound'
+  | 'roleInUse'
+  | 'teamInUse'
+  | 'teamNotFound';
 
 export class DirectoryError extends Error {
   constructor(

@@ -3,6 +3,7 @@
 export type Plan = 'standard' | 'business' | 'enterprise';
 export const PLANS: readonly Plan[] = ['standard', 'business', 'enterprise'];
 export type LoginPolicy = 'sso_only' | 'sso_and_password';
+export const LOGIN_POLICIES: readonly LoginPolicy[] = ['sso_only', 'sso_and_password'];
 export type Provider = 'azure' | 'okta' | 'onelogin' | 'generic';
 export const PROVIDERS: readonly Provider[] = ['azure', 'okta', 'onelogin', 'generic'];
 

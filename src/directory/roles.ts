@@ -70,3 +70,65 @@ export async function defaultRole(repos: Repositories, workspace: Workspace): Pr
   if (!role) throw new TypeError(`workspace ${workspace.slug} has no non-guest role`);
   return role;
 }
+
+/** A role with how many users hold it, for the console's overview. */
+export interface RoleUsage {
+  readonly role: Role;
+  readonly holders: number;
+  /** New SCIM users receive this role. */
+  readonly isDefault: boolean;
+}
+
+export async function roleOverview(store: DirectoryStore, workspace: Workspace): Promise<RoleUsage[]> {
+  const [roles, counts, fallback] = await Promise.all([
+    store.read.roles.list(workspace.id),
+    store.read.roles.holderCounts(workspace.id),
+    defaultRole(store.read, workspace),
+  ]);
+  return roles.map((role) => ({ role, holders: counts.get(role.id) ?? 0, isDefault: role.id === fallback.id }));
+}
+
+/**
+ * Changes a role's permission level. It may change which role new SCIM users receive; the guest
+ * role stays at level 0 so it never becomes the default.
+ */
+export async function setRoleLevel(store: DirectoryStore, workspace: Workspace, roleId: string, level: number): Promise<Role> {
+  if (!Number.isInteger(level) || level < 1 || level > 1000)
+    throw new DirectoryError('invalidArgument', 'level must be a whole number from 1 to 1000');
+  return store.transaction(async (repos) => {
+    const role = await repos.roles.byId(workspace.id, roleId, { forUpdate: true });
+    if (!role) throw new DirectoryError('roleNotFound', 'no such role');
+    if (role.isGuest) throw new DirectoryError('invalidArgument', 'the guest role keeps the lowest level');
+    const changed: Role = { ...role, level, updatedAt: nowIso(), version: role.version + 1 };
+    await repos.roles.update(changed);
+    return changed;
+  });
+}
+
+/** Renames by id (the console); the CLI's renameRole finds the role by name. */
+export async function renameRoleById(store: DirectoryStore, workspace: Workspace, roleId: string, newName: string): Promise<Role> {
+  const role = await store.read.roles.byId(workspace.id, roleId);
+  if (!role) throw new DirectoryError('roleNotFound', 'no such role');
+  return renameRole(store, workspace.slug, role.name, newName);
+}
+
+/** Deleting is refused while anyone holds the role, and for the guest role and the last non-guest role. */
+export async function deleteRole(store: DirectoryStore, workspace: Workspace, roleId: string): Promise<Role> {
+  return store.transaction(async (repos) => {
+    await repos.workspaces.lock(workspace.id);
+    const role = await repos.roles.byId(workspace.id, roleId, { forUpdate: true });
+    if (!role) throw new DirectoryError('roleNotFound', 'no such role');
+    if (role.isGuest) throw new DirectoryError('roleInUse', 'the guest role is built in and cannot be deleted');
+    const holders = (await repos.roles.holderCounts(workspace.id)).get(role.id) ?? 0;
+    if (holders > 0) {
+      throw new DirectoryError(
+        'roleInUse',
+        `the role '${role.name}' is held by ${holders} user${holders === 1 ? '' : 's'}; move them to another role first`,
+      );
+    }
+    const others = (await repos.roles.list(workspace.id)).filter((r) => !r.isGuest && r.id !== role.id);
+    if (others.length === 0) throw new DirectoryError('roleInUse', 'a workspace needs at least one non-guest role');
+    await repos.roles.delete(workspace.id, role.id);
+    return role;
+  });
+}

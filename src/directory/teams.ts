@@ -1,6 +1,6 @@
 import { DirectoryError } from './directory-error.js';
 import { newId, nowIso } from './ids.js';
-import type { Team } from './model.js';
+import type { Team, Workspace } from './model.js';
 import { type DirectoryStore, StoreConflict } from './ports.js';
 import { requireWorkspace } from './workspaces.js';
 
@@ -12,7 +12,7 @@ export async function listTeams(store: DirectoryStore, slug: string): Promise<Te
 /** Team names are matched exactly (case and spaces included) by the SCIM teams extension. */
 export async function createTeam(store: DirectoryStore, slug: string, name: string): Promise<Team> {
   const workspace = await requireWorkspace(store, slug);
-  if (name.length === 0 || name.length > 100) throw new DirectoryError('invalidArgument', 'a team name needs 1 to 100 characters');
+  checkTeamName(name);
   const team: Team = { workspaceId: workspace.id, id: newId(), name, createdAt: nowIso() };
   try {
     await store.transaction((repos) => repos.teams.insert(team));
@@ -21,4 +21,47 @@ export async function createTeam(store: DirectoryStore, slug: string, name: stri
     throw error;
   }
   return team;
+}
+
+export interface TeamUsage {
+  readonly team: Team;
+  readonly members: number;
+}
+
+export async function teamOverview(store: DirectoryStore, workspace: Workspace): Promise<TeamUsage[]> {
+  const [teams, counts] = await Promise.all([store.read.teams.list(workspace.id), store.read.teams.memberCounts(workspace.id)]);
+  return teams.map((team) => ({ team, members: counts.get(team.id) ?? 0 }));
+}
+
+/** Renaming changes which name the SCIM teams extension must send; the IdP's values need to follow. */
+export async function renameTeam(store: DirectoryStore, workspace: Workspace, teamId: string, name: string): Promise<Team> {
+  checkTeamName(name);
+  try {
+    return await store.transaction(async (repos) => {
+      const [team] = await repos.teams.byIds(workspace.id, [teamId]);
+      if (!team) throw new DirectoryError('teamNotFound', 'no such team');
+      await repos.teams.rename(workspace.id, team.id, name);
+      return { ...team, name };
+    });
+  } catch (error) {
+    if (error instanceof StoreConflict) throw new DirectoryError('teamExists', `a team named '${name}' already exists`);
+    throw error;
+  }
+}
+
+/** Deleting is refused while the team has members. */
+export async function deleteTeam(store: DirectoryStore, workspace: Workspace, teamId: string): Promise<Team> {
+  return store.transaction(async (repos) => {
+    const [team] = await repos.teams.byIds(workspace.id, [teamId]);
+    if (!team) throw new DirectoryError('teamNotFound', 'no such team');
+    const members = (await repos.teams.memberCounts(workspace.id)).get(team.id) ?? 0;
+    if (members > 0)
+      throw new DirectoryError('teamInUse', `the team '${team.name}' has ${members} member${members === 1 ? '' : 's'}; remove them first`);
+    await repos.teams.delete(workspace.id, team.id);
+    return team;
+  });
+}
+
+function checkTeamName(name: string): void {
+  if (name.length === 0 || name.length > 100) throw new DirectoryError('invalidArgument', 'a team name needs 1 to 100 characters');
 }

@@ -1,6 +1,6 @@
 import { DirectoryError } from './directory-error.js';
 import { newId, nowIso } from './ids.js';
-import { PLANS, type Plan, type Role, type SsoConfig, type Workspace } from './model.js';
+import { LOGIN_POLICIES, type LoginPolicy, PLANS, type Plan, type Role, type SsoConfig, type Workspace } from './model.js';
 import { type DirectoryStore, StoreConflict } from './ports.js';
 import { SUPPORTED_LANGUAGES } from './user-rules.js';
 
@@ -59,7 +59,7 @@ export async function createWorkspace(store: DirectoryStore, input: NewWorkspace
 export async function updateWorkspace(
   store: DirectoryStore,
   slug: string,
-  changes: { name?: string; plan?: Plan; seats?: number; defaultLanguage?: string },
+  changes: { name?: string; plan?: Plan; seats?: number; defaultLanguage?: string; loginPolicy?: LoginPolicy },
 ): Promise<Workspace> {
   if (changes.plan !== undefined && !PLANS.includes(changes.plan)) {
     throw new DirectoryError('invalidArgument', `plan must be one of ${PLANS.join(', ')}`);
@@ -69,6 +69,9 @@ export async function updateWorkspace(
   }
   if (changes.defaultLanguage !== undefined && !(SUPPORTED_LANGUAGES as readonly string[]).includes(changes.defaultLanguage)) {
     throw new DirectoryError('invalidArgument', `the default language must be one of ${SUPPORTED_LANGUAGES.join(', ')}`);
+  }
+  if (changes.loginPolicy !== undefined && !LOGIN_POLICIES.includes(changes.loginPolicy)) {
+    throw new DirectoryError('invalidArgument', `the login policy must be one of ${LOGIN_POLICIES.join(', ')}`);
   }
   const workspace = await requireWorkspace(store, slug);
   return store.transaction(async (repos) => {

@@ -3,11 +3,13 @@ import helmet from '@fastify/helmet';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
+import { registerConsole } from '../console/console-plugin.js';
 import type { DirectoryStore } from '../directory/ports.js';
 import { ProvisioningLog } from '../directory/provisioning-log.js';
 import { ScimGroupService } from '../directory/scim-groups.js';
 import { ScimUserService } from '../directory/scim-users.js';
 import { errorBody, ScimError } from '../scim/errors.js';
+import { OidcRelyingParty } from '../sso/oidc-relying-party.js';
 import { registerErrorHandling, SCIM_CONTENT_TYPE, sendScimError } from './error-handler.js';
 import { registerJsonParsers } from './json-body.js';
 import { registerScimRoutes } from './routes/scim-routes.js';
@@ -81,5 +83,6 @@ export async function buildApp({ store, config, logger }: AppDependencies): Prom
   await app.register(async (scope) => registerScimRoutes(scope, { store, config, users, groups, log }), {
     prefix: '/scim/v2',
   });
+  await registerConsole(app, { store, config, sso: new OidcRelyingParty() });
   return app;
 }

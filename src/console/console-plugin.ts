@@ -1,0 +1,87 @@
+import { readFileSync } from 'node:fs';
+import cookie from '@fastify/cookie';
+import formbody from '@fastify/formbody';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { pruneSignIns } from '../directory/sign-in.js';
+import { type ConsoleContext, field, sendPage } from './context.js';
+import { registerAdminRoutes } from './routes/admin-routes.js';
+import { registerGuideRoutes } from './routes/guide-routes.js';
+import { registerLoginRoutes } from './routes/login-routes.js';
+import { registerProfileRoutes } from './routes/profile-routes.js';
+import { csrfValid, viewerFor, workspacePath } from './session.js';
+import { messagePage } from './views/login-views.js';
+
+const ASSETS = {
+  'console.css': { type: 'text/css; charset=utf-8', body: readFileSync(new URL('./assets/console.css', import.meta.url)) },
+  'console.js': { type: 'text/javascript; charset=utf-8', body: readFileSync(new URL('./assets/console.js', import.meta.url)) },
+} as const;
+
+/**
+ * The web console: server-rendered pages on the SCIM service's Fastify instance. Its own scope
+ * parses forms and cookies, so the SCIM API's parsers and error bodies stay untouched.
+ */
+export async function registerConsole(app: FastifyInstance, context: ConsoleContext): Promise<void> {
+  await app.register(async (scope) => {
+    await scope.register(cookie);
+    await scope.register(formbody, { bodyLimit: 64 * 1024 });
+    scope.setErrorHandler((error, request, reply) => {
+      const status = (error as { statusCode?: number }).statusCode;
+      if (status && status >= 400 && status < 500) {
+        return sendPage(reply, messagePage('Request refused', (error as Error).message), status);
+      }
+      request.log.error({ err: error }, 'console request failed');
+      return sendPage(reply, messagePage('Something went wrong', `Roster could not complete this request. Trace id: ${request.id}`), 500);
+    });
+    // Defence in depth against cross-site form posts, besides SameSite cookies and CSRF tokens.
+    const origin = new URL(context.config.publicUrl).origin;
+    scope.addHook('onRequest', async (request, reply) => {
+      if (request.method !== 'POST') return;
+      const sent = request.headers.origin;
+      if (sent && sent !== 'null' && sent !== origin) {
+        return sendPage(reply, messagePage('Request refused', 'This form was sent from another site.'), 403);
+      }
+      if (sent === 'null' || request.headers['sec-fetch-site'] === 'cross-site') {
+        return sendPage(reply, messagePage('Request refused', 'This form was sent from another site.'), 403);
+      }
+    });
+    scope.get('/assets/:name', async (request: FastifyRequest<{ Params: { name: string } }>, reply) => {
+      const asset = ASSETS[request.params.name as keyof typeof ASSETS];
+      if (!asset) return sendPage(reply, messagePage('Not found', 'No such file.'), 404);
+      return reply.type(asset.type).header('cache-control', 'public, max-age=300').send(asset.body);
+    });
+    registerLoginRoutes(scope, context);
+    registerGuideRoutes(scope);
+    await scope.register(async (member) => {
+      member.addHook('preHandler', (request, reply) => guard(context, request, reply, { admin: false }));
+      registerProfileRoutes(member, context);
+    });
+    await scope.register(async (admin) => {
+      admin.addHook('preHandler', (request, reply) => guard(context, request, reply, { admin: true }));
+      registerAdminRoutes(admin, context);
+    });
+  });
+  const prune = setInterval(() => void pruneSignIns(context.store).catch(() => undefined), 60 * 60 * 1000);
+  prune.unref();
+  app.addHook('onClose', async () => clearInterval(prune));
+}
+
+/** Requires a signed-in viewer of the URL's workspace (an admin where asked) and a valid CSRF token on POST. */
+async function guard(context: ConsoleContext, request: FastifyRequest, reply: FastifyReply, options: { admin: boolean }): Promise<void> {
+  const slug = (request.params as { slug?: string }).slug ?? '';
+  const viewer = await viewerFor(context.store, request, slug);
+  if (!viewer) {
+    if (request.method === 'GET') return void reply.redirect(`${workspacePath(slug)}/login`, 303);
+    return void sendPage(reply, messagePage('Signed out', 'Your session has ended. Sign in again.'), 401);
+  }
+  if (options.admin && !viewer.isAdmin) {
+    return void sendPage(reply, messagePage('Administrators only', 'This page is for workspace administrators.'), 403);
+  }
+  if (request.method === 'POST' && !csrfValid(viewer, field(request.body, '_csrf'))) {
+    return void sendPage(
+      reply,
+      messagePage('Request refused', 'This form has expired or did not come from Roster. Reload the page and try again.'),
+      403,
+    );
+  }
+  request.viewer = viewer;
+}

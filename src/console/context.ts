@@ -1,0 +1,52 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Config } from '../config/config.js';
+import { DirectoryError } from '../directory/directory-error.js';
+import type { DirectoryStore } from '../directory/ports.js';
+import type { Viewer } from '../directory/sign-in.js';
+import type { OidcRelyingParty } from '../sso/oidc-relying-party.js';
+
+/** What every console route needs. */
+export interface ConsoleContext {
+  readonly store: DirectoryStore;
+  readonly config: Config;
+  readonly sso: OidcRelyingParty;
+}
+
+export type SlugRequest = FastifyRequest<{ Params: { slug: string }; Querystring: Record<string, string | undefined> }>;
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The signed-in viewer on /w/:slug pages that require one. */
+    viewer?: Viewer;
+  }
+}
+
+export function sendPage(reply: FastifyReply, body: string, status = 200): FastifyReply {
+  return reply.code(status).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(body);
+}
+
+/** The viewer a guarded route runs for; the guard hook has set it. */
+export function viewerOfRequest(request: FastifyRequest): Viewer {
+  if (!request.viewer) throw new TypeError('route reached without a signed-in viewer');
+  return request.viewer;
+}
+
+/** A form field as a trimmed string ('' when missing or not a string). */
+export function field(body: unknown, name: string): string {
+  const value = (body as Record<string, unknown> | undefined)?.[name];
+  return typeof value === 'string' ? value.trim() : '';
+}
+
+/** Runs a console action; a DirectoryError becomes the message shown to the admin. */
+export async function attempt<T>(work: () => Promise<T>): Promise<{ ok: true; value: T } | { ok: false; message: string }> {
+  try {
+    return { ok: true, value: await work() };
+  } catch (error) {
+    if (error instanceof DirectoryError) return { ok: false, message: error.message };
+    throw error;
+  }
+}
+
+/** Who the audit log names for a console action. */
+export const actorOf = (request: FastifyRequest): string =>
+  `console:${viewerOfRequest(request).user.email || viewerOfRequest(request).user.userName}`;

@@ -1,0 +1,75 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { LogQuery } from '../../directory/ports.js';
+import { directoryEntry, type StatusFilter, searchDirectory, seatSummary } from '../../directory/user-directory.js';
+import { type ConsoleContext, type SlugRequest, sendPage, viewerOfRequest } from '../context.js';
+import { html } from '../html.js';
+import { takeFlash } from '../session.js';
+import { logContent, seatsContent } from '../views/admin-views.js';
+import { page } from '../views/layout.js';
+import { userDetailContent, usersContent } from '../views/user-views.js';
+
+const PAGE_SIZE = 50;
+const LOG_LIMIT = 200;
+
+/** Read-only admin pages: users, a user, seats and the provisioning log. */
+export function registerDirectoryRoutes(scope: FastifyInstance, { store, config }: ConsoleContext): void {
+  scope.get('/w/:slug/admin', async (request: SlugRequest, reply) =>
+    reply.redirect(`/w/${encodeURIComponent(request.params.slug)}/admin/integrations`, 303),
+  );
+
+  scope.get('/w/:slug/admin/users', async (request: SlugRequest, reply) => {
+    const viewer = viewerOfRequest(request);
+    const status: StatusFilter = request.query.status === 'active' || request.query.status === 'inactive' ? request.query.status : 'all';
+    const requested = Number.parseInt(request.query.page ?? '1', 10);
+    const query = {
+      text: (request.query.q ?? '').trim(),
+      status,
+      page: Number.isFinite(requested) && requested > 0 ? requested : 1,
+      pageSize: PAGE_SIZE,
+    };
+    const result = await searchDirectory(store, viewer.workspace, query);
+    const flash = takeFlash(request, reply, config, viewer.workspace.slug);
+    return sendPage(reply, page({ title: 'Users', viewer, section: 'users', flash }, usersContent(viewer, result, query)));
+  });
+
+  scope.get('/w/:slug/admin/users/:id', async (request: FastifyRequest<{ Params: { slug: string; id: string } }>, reply) => {
+    const viewer = viewerOfRequest(request);
+    const entry = await directoryEntry(store, viewer.workspace, request.params.id);
+    if (!entry)
+      return sendPage(
+        reply,
+        page(
+          { title: 'Not found', viewer, section: 'users' },
+          html`<h1>Not found</h1><p class="refusal">There is no such user in this workspace.</p>`,
+        ),
+        404,
+      );
+    return sendPage(reply, page({ title: entry.user.userName, viewer, section: 'users' }, userDetailContent(viewer, entry)));
+  });
+
+  scope.get('/w/:slug/admin/seats', async (request: SlugRequest, reply) => {
+    const viewer = viewerOfRequest(request);
+    return sendPage(reply, page({ title: 'Seats', viewer, section: 'seats' }, seatsContent(await seatSummary(store, viewer.workspace))));
+  });
+
+  scope.get('/w/:slug/admin/log', async (request: SlugRequest, reply) => {
+    const viewer = viewerOfRequest(request);
+    const form = { status: request.query.status ?? '', user: (request.query.user ?? '').trim(), trace: (request.query.trace ?? '').trim() };
+    let query: LogQuery = { limit: LOG_LIMIT };
+    if (form.status === 'ok' || form.status === 'failed') query = { ...query, failed: form.status === 'failed' };
+    else if (/^\d{3}$/.test(form.status)) query = { ...query, status: Number(form.status) };
+    if (form.trace) query = { ...query, traceId: form.trace };
+    let note: string | undefined;
+    if (form.user) {
+      // An admin may paste an id, a user name or an email.
+      const user =
+        (await store.read.users.byId(viewer.workspace.id, form.user)) ??
+        (await store.read.users.byUserName(viewer.workspace.id, form.user)) ??
+        (await store.read.users.byEmail(viewer.workspace.id, form.user));
+      query = { ...query, resourceId: user?.id ?? form.user };
+      if (!user) note = `No user '${form.user}' in this workspace; showing entries whose resource id is exactly that.`;
+    }
+    const entries = await store.read.provisioningLog.list(viewer.workspace.id, query);
+    return sendPage(reply, page({ title: 'Provisioning log', viewer, section: 'log' }, logContent(viewer, entries, form, note)));
+  });
+}

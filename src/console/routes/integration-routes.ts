@@ -1,0 +1,114 @@
+import type { FastifyInstance } from 'fastify';
+import { scimBaseUrl } from '../../config/config.js';
+import { PROVIDERS, type Provider } from '../../directory/model.js';
+import { disableScim, enableScim, rotateToken } from '../../directory/scim-integration.js';
+import { actorOf, attempt, type ConsoleContext, field, type SlugRequest, sendPage, viewerOfRequest } from '../context.js';
+import { setFlash, takeFlash } from '../session.js';
+import { confirmContent, type IntegrationsPage, integrationsContent } from '../views/integration-views.js';
+import { page } from '../views/layout.js';
+
+/** Settings → Integrations: the library, the token popup, regeneration and removal. */
+export function registerIntegrationRoutes(scope: FastifyInstance, { store, config }: ConsoleContext): void {
+  const path = (slug: string) => `/w/${encodeURIComponent(slug)}/admin/integrations`;
+  const render = async (request: SlugRequest, extra: Partial<IntegrationsPage> = {}, status = 200) => {
+    const viewer = viewerOfRequest(request);
+    const [integration, sso] = await Promise.all([
+      store.read.integrations.active(viewer.workspace.id),
+      store.read.workspaces.sso(viewer.workspace.id),
+    ]);
+    return { viewer, status, body: integrationsContent({ viewer, integration, sso, ...extra }) };
+  };
+
+  scope.get('/w/:slug/admin/integrations', async (request: SlugRequest, reply) => {
+    const { viewer, body } = await render(request);
+    const flash = takeFlash(request, reply, config, viewer.workspace.slug);
+    return sendPage(reply, page({ title: 'Integrations', viewer, section: 'integrations', flash }, body));
+  });
+
+  scope.post('/w/:slug/admin/integrations/enable', async (request: SlugRequest, reply) => {
+    const viewer = viewerOfRequest(request);
+    const provider = field(request.body, 'provider') as Provider;
+    const refusal = await explainRefusal(provider);
+    const outcome = refusal
+      ? { ok: false as const, message: refusal }
+      : await attempt(() => enableScim(store, viewer.workspace.slug, provider, actorOf(request)));
+    const { body, status } = outcome.ok
+      ? await render(request, { issued: { baseUrl: scimBaseUrl(config), token: outcome.value.token, provider } })
+      : await render(request, { refusal: outcome.message }, 409);
+    return sendPage(reply, page({ title: 'Integrations', viewer, section: 'integrations' }, body), status);
+
+    async function explainRefusal(chosen: Provider): Promise<string | undefined> {
+      if (!PROVIDERS.includes(chosen)) return 'Choose a provider from the integration library.';
+      if (viewer.workspace.plan !== 'enterprise') {
+        return `SCIM provisioning is an enterprise feature, and this workspace is on the ${viewer.workspace.plan} plan. Upgrade to enterprise to enable it.`;
+      }
+      if (!(await store.read.workspaces.sso(viewer.workspace.id))) {
+        return 'Set up single sign-on first (Single sign-on in the menu): users provisioned over SCIM receive no invitation and sign in through your identity provider.';
+      }
+      if (await store.read.integrations.active(viewer.workspace.id)) {
+        return 'This workspace already has a SCIM integration. Remove it first, or regenerate its token.';
+      }
+      return undefined;
+    }
+  });
+
+  scope.get('/w/:slug/admin/integrations/regenerate', async (request: SlugRequest, reply) => {
+    const viewer = viewerOfRequest(request);
+    const content = confirmContent(viewer, {
+      title: 'Regenerate the bearer token?',
+      text: 'A new token is issued and the current one stops working at once. Enter the new token in your identity provider right away, or provisioning stops.',
+      action: `${path(viewer.workspace.slug)}/regenerate`,
+      button: 'Regenerate token',
+    });
+    return sendPage(reply, page({ title: 'Regenerate token', viewer, section: 'integrations' }, content));
+  });
+
+  scope.post('/w/:slug/admin/integrations/regenerate', async (request: SlugRequest, reply) => {
+    const viewer = viewerOfRequest(request);
+    const outcome = await attempt(() => rotateToken(store, viewer.workspace.slug, actorOf(request)));
+    if (!outcome.ok) {
+      setFlash(reply, config, viewer.workspace.slug, { kind: 'error', message: outcome.message });
+      return reply.redirect(path(viewer.workspace.slug), 303);
+    }
+    const { body } = await render(request, {
+      issued: { baseUrl: scimBaseUrl(config), token: outcome.value.token, provider: outcome.value.integration.provider },
+    });
+    return sendPage(
+      reply,
+      page(
+        {
+          title: 'Integrations',
+          viewer,
+          section: 'integrations',
+          flash: { kind: 'ok', message: 'A new token was issued; the old one no longer works.' },
+        },
+        body,
+      ),
+    );
+  });
+
+  scope.get('/w/:slug/admin/integrations/remove', async (request: SlugRequest, reply) => {
+    const viewer = viewerOfRequest(request);
+    const content = confirmContent(viewer, {
+      title: 'Remove the SCIM integration?',
+      text: 'Its token is revoked at once and your identity provider can no longer provision users. Users already provisioned stay in Roster.',
+      action: `${path(viewer.workspace.slug)}/remove`,
+      button: 'Remove integration',
+    });
+    return sendPage(reply, page({ title: 'Remove integration', viewer, section: 'integrations' }, content));
+  });
+
+  scope.post('/w/:slug/admin/integrations/remove', async (request: SlugRequest, reply) => {
+    const viewer = viewerOfRequest(request);
+    const outcome = await attempt(() => disableScim(store, viewer.workspace.slug, actorOf(request)));
+    setFlash(
+      reply,
+      config,
+      viewer.workspace.slug,
+      outcome.ok
+        ? { kind: 'ok', message: 'The SCIM integration was removed and its token revoked.' }
+        : { kind: 'error', message: outcome.message },
+    );
+    return reply.redirect(path(viewer.workspace.slug), 303);
+  });
+}

@@ -1,0 +1,169 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Workspace } from '../../directory/model.js';
+import {
+  completeSsoSignIn,
+  endSession,
+  passwordSignIn,
+  redeemLoginLink,
+  type SignedIn,
+  SignInRefused,
+  saveLoginFlow,
+  takeLoginFlow,
+} from '../../directory/sign-in.js';
+import { SsoProviderError } from '../../sso/oidc-relying-party.js';
+import { type ConsoleContext, field, type SlugRequest, sendPage } from '../context.js';
+import {
+  clearSessionCookie,
+  cookieOptions,
+  csrfValid,
+  SESSION_COOKIE,
+  STATE_COOKIE,
+  setSessionCookie,
+  viewerFor,
+  workspacePath,
+} from '../session.js';
+import { linkPage, loginPage, messagePage, startPage } from '../views/login-views.js';
+
+type LinkRequest = FastifyRequest<{ Params: { slug: string; token: string } }>;
+
+/** Signing in and out: the start page, SSO, passwords, one-time links. */
+export function registerLoginRoutes(scope: FastifyInstance, context: ConsoleContext): void {
+  const { store, config, sso } = context;
+
+  const workspaceOf = async (slug: string): Promise<Workspace | undefined> => store.read.workspaces.bySlug(slug);
+  const notFound = (reply: FastifyReply) =>
+    sendPage(reply, messagePage('Workspace not found', 'There is no workspace at this address.'), 404);
+  const refuse = async (reply: FastifyReply, workspace: Workspace, message: string, email?: string) =>
+    sendPage(
+      reply,
+      loginPage({ workspace, ssoConfigured: Boolean(await store.read.workspaces.sso(workspace.id)), error: message, email }),
+      403,
+    );
+  const signedIn = (reply: FastifyReply, workspace: Workspace, session: SignedIn) => {
+    setSessionCookie(reply, config, workspace.slug, session);
+    return reply.redirect(`${workspacePath(workspace.slug)}/profile`, 303);
+  };
+
+  scope.get('/', async (_request, reply) => sendPage(reply, startPage()));
+  scope.get('/go', async (request: SlugRequest, reply) => {
+    const slug = String(request.query.slug ?? '')
+      .trim()
+      .toLowerCase();
+    return reply.redirect(`${workspacePath(slug)}/login`, 303);
+  });
+
+  scope.get('/w/:slug', async (request: SlugRequest, reply) => reply.redirect(`${workspacePath(request.params.slug)}/login`, 303));
+
+  scope.get('/w/:slug/login', async (request: SlugRequest, reply) => {
+    const workspace = await workspaceOf(request.params.slug);
+    if (!workspace) return notFound(reply);
+    if (await viewerFor(store, request, workspace.slug)) return reply.redirect(`${workspacePath(workspace.slug)}/profile`, 303);
+    return sendPage(reply, loginPage({ workspace, ssoConfigured: Boolean(await store.read.workspaces.sso(workspace.id)) }));
+  });
+
+  // A GET, not a form POST: the redirect to the identity provider must not be held to CSP form-action.
+  scope.get('/w/:slug/sso/start', async (request: SlugRequest, reply) => {
+    const workspace = await workspaceOf(request.params.slug);
+    if (!workspace) return notFound(reply);
+    const settings = await store.read.workspaces.sso(workspace.id);
+    if (!settings) return refuse(reply, workspace, 'Single sign-on is not set up for this workspace.');
+    try {
+      const authorization = await sso.authorizationRequest(settings, callbackUrl(workspace));
+      await saveLoginFlow(store, workspace, {
+        state: authorization.state,
+        nonce: authorization.nonce,
+        codeVerifier: authorization.codeVerifier,
+      });
+      // The state is also bound to this browser, so a callback started elsewhere (login CSRF) fails.
+      reply.setCookie(STATE_COOKIE, authorization.state, cookieOptions(config, `${workspacePath(workspace.slug)}/sso`, 10 * 60 * 1000));
+      return reply.redirect(authorization.url.href, 303);
+    } catch (error) {
+      if (error instanceof SsoProviderError) {
+        request.log.warn({ err: error, workspace: workspace.slug }, 'sso start failed');
+        return refuse(reply, workspace, `Single sign-on is not available right now: ${error.message}.`);
+      }
+      throw error;
+    }
+  });
+
+  scope.get('/w/:slug/sso/callback', async (request: SlugRequest, reply) => {
+    const workspace = await workspaceOf(request.params.slug);
+    if (!workspace) return notFound(reply);
+    const settings = await store.read.workspaces.sso(workspace.id);
+    if (!settings) return refuse(reply, workspace, 'Single sign-on is not set up for this workspace.');
+    const state = request.query.state ?? '';
+    reply.clearCookie(STATE_COOKIE, cookieOptions(config, `${workspacePath(workspace.slug)}/sso`));
+    if (request.query.error) {
+      return refuse(
+        reply,
+        workspace,
+        `Your identity provider did not sign you in: ${request.query.error_description ?? request.query.error}.`,
+      );
+    }
+    try {
+      if (!state || request.cookies[STATE_COOKIE] !== state) {
+        throw new SignInRefused('flowInvalid', 'This sign-in was not started in this browser, or it expired. Please start again.');
+      }
+      const flow = await takeLoginFlow(store, workspace, state);
+      const identity = await sso.complete(settings, new URL(request.url, config.publicUrl), flow);
+      return signedIn(
+        reply,
+        workspace,
+        await completeSsoSignIn(store, workspace, { email: identity.email, emailVerified: identity.emailVerified }),
+      );
+    } catch (error) {
+      if (error instanceof SignInRefused) return refuse(reply, workspace, error.message);
+      if (error instanceof SsoProviderError) {
+        request.log.warn({ err: error, workspace: workspace.slug }, 'sso callback failed');
+        return refuse(reply, workspace, `Single sign-on failed: ${error.message}.`);
+      }
+      throw error;
+    }
+  });
+
+  scope.post('/w/:slug/login/password', async (request: SlugRequest, reply) => {
+    const workspace = await workspaceOf(request.params.slug);
+    if (!workspace) return notFound(reply);
+    const email = field(request.body, 'email');
+    try {
+      return signedIn(reply, workspace, await passwordSignIn(store, workspace, email, field(request.body, 'password')));
+    } catch (error) {
+      if (error instanceof SignInRefused) return refuse(reply, workspace, error.message, email);
+      throw error;
+    }
+  });
+
+  // The GET only shows a button: link scanners in mail systems fetch links and must not use them up.
+  scope.get('/w/:slug/login/link/:token', async (request: LinkRequest, reply) => {
+    const workspace = await workspaceOf(request.params.slug);
+    if (!workspace) return notFound(reply);
+    return sendPage(reply, linkPage(workspace, request.params.token));
+  });
+
+  scope.post('/w/:slug/login/link/:token', async (request: LinkRequest, reply) => {
+    const workspace = await workspaceOf(request.params.slug);
+    if (!workspace) return notFound(reply);
+    try {
+      return signedIn(reply, workspace, await redeemLoginLink(store, workspace, request.params.token));
+    } catch (error) {
+      if (error instanceof SignInRefused) return refuse(reply, workspace, error.message);
+      throw error;
+    }
+  });
+
+  scope.post('/w/:slug/logout', async (request: SlugRequest, reply) => {
+    const slug = request.params.slug;
+    const viewer = await viewerFor(store, request, slug);
+    if (viewer && !csrfValid(viewer, field(request.body, '_csrf'))) {
+      return sendPage(reply, messagePage('Request refused', 'This form has expired. Reload the page and try again.'), 403);
+    }
+    const secret = request.cookies[SESSION_COOKIE];
+    if (secret) await endSession(store, secret);
+    clearSessionCookie(reply, config, slug);
+    return reply.redirect(`${workspacePath(slug)}/login`, 303);
+  });
+
+  function callbackUrl(workspace: Workspace): string {
+    return `${config.publicUrl}${workspacePath(workspace.slug)}/sso/callback`;
+  }
+}

@@ -1,0 +1,89 @@
+import { parseFilter, resolveFilter } from '../scim/filter/index.js';
+import { USER_RESOURCE_TYPE } from '../scim/schema/resource-type.js';
+import type { Role, Team, User, Workspace } from './model.js';
+import type { DirectoryStore } from './ports.js';
+
+export type StatusFilter = 'all' | 'active' | 'inactive';
+
+export interface DirectoryQuery {
+  /** Matched as a prefix of the user name, given or family name, display name or an email. */
+  readonly text: string;
+  readonly status: StatusFilter;
+  /** One-based. */
+  readonly page: number;
+  readonly pageSize: number;
+}
+
+export interface DirectoryPage {
+  readonly users: readonly User[];
+  readonly total: number;
+  readonly roles: ReadonlyMap<string, Role>;
+  readonly teams: ReadonlyMap<string, Team>;
+}
+
+const MAX_SEARCH_LENGTH = 100;
+
+/**
+ * The console's user list: everyone in the workspace (SCIM-managed or not), searched with the
+ * same filter compiler as SCIM, so the search runs in the database on indexed columns.
+ */
+export async function searchDirectory(store: DirectoryStore, workspace: Workspace, query: DirectoryQuery): Promise<DirectoryPage> {
+  const clauses: string[] = [];
+  const text = query.text.trim().slice(0, MAX_SEARCH_LENGTH);
+  if (text) {
+    // A JSON string literal is a valid SCIM filter string (RFC 7644 §3.4.2.2 uses JSON's grammar).
+    const value = JSON.stringify(text);
+    clauses.push(
+      `(userName sw ${value} or name.givenName sw ${value} or name.familyName sw ${value} or displayName sw ${value} or emails.value sw ${value})`,
+    );
+  }
+  if (query.status !== 'all') clauses.push(`active eq ${query.status === 'active'}`);
+  const filter = clauses.length ? resolveFilter(parseFilter(clauses.join(' and ')), USER_RESOURCE_TYPE) : undefined;
+  const page = Math.max(1, Math.floor(query.page));
+  const [{ users, total }, roles, teams] = await Promise.all([
+    store.read.users.search(workspace.id, {
+      ...(filter ? { filter } : {}),
+      offset: (page - 1) * query.pageSize,
+      limit: query.pageSize,
+      scimVisibleOnly: false,
+    }),
+    store.read.roles.list(workspace.id),
+    store.read.teams.list(workspace.id),
+  ]);
+  return { users, total, roles: new Map(roles.map((r) => [r.id, r])), teams: new Map(teams.map((t) => [t.id, t])) };
+}
+
+/** One user with their role and teams, for the console's detail page. */
+export async function directoryEntry(
+  store: DirectoryStore,
+  workspace: Workspace,
+  id: string,
+): Promise<{ user: User; role: Role | undefined; teams: Team[] } | undefined> {
+  if (id.length === 0 || id.length > 200) return undefined;
+  const user = await store.read.users.byId(workspace.id, id);
+  if (!user) return undefined;
+  const [role, teams] = await Promise.all([
+    store.read.roles.byId(workspace.id, user.roleId),
+    store.read.teams.byIds(workspace.id, user.teamIds),
+  ]);
+  return { user, role, teams };
+}
+
+export interface SeatSummary {
+  readonly seats: number;
+  readonly used: number;
+  readonly free: number;
+  /** Provisioning requests refused for lack of seats among the latest log entries. */
+  readonly recentRefusals: number;
+}
+
+export async function seatSummary(store: DirectoryStore, workspace: Workspace): Promise<SeatSummary> {
+  const [current, used, conflicts] = await Promise.all([
+    store.read.workspaces.byId(workspace.id),
+    store.read.users.countSeatsUsed(workspace.id),
+    store.read.provisioningLog.list(workspace.id, { limit: 200, status: 409 }),
+  ]);
+  const seats = current?.seats ?? workspace.seats;
+  const recentRefusals = conflicts.filter((entry) => entry.detail?.startsWith('no free seat')).length;
+  return { seats, used, free: Math.max(0, seats - used), recentRefusals };
+}
