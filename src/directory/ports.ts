@@ -66,6 +66,8 @@ export interface AuditRepository {
 export interface LogQuery {
   readonly limit: number;
   readonly status?: number;
+  /** true: only failures (status ≥ 400); false: only successes. */
+  readonly failed?: boolean;
   readonly traceId?: string;
   readonly resourceId?: string;
 }

@@ -30,6 +30,7 @@ export class SqlProvisioningLogRepository implements ProvisioningLogRepository {
   async list(workspaceId: string, query: LogQuery): Promise<ProvisioningLogEntry[]> {
     let select = this.db.selectFrom('provisioning_log').selectAll().where('workspace_id', '=', workspaceId);
     if (query.status !== undefined) select = select.where('status', '=', query.status);
+    if (query.failed !== undefined) select = select.where('status', query.failed ? '>=' : '<', 400);
     if (query.traceId !== undefined) select = select.where('trace_id', '=', query.traceId);
     if (query.resourceId !== undefined) select = select.where('resource_id', '=', query.resourceId);
     const rows = await select.orderBy('id', 'desc').limit(query.limit).execute();
