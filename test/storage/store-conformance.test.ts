@@ -27,9 +27,12 @@ import {
   workspace,
 } from './fixtures.js';
 
-const MIGRATIONS = ['001-initial', '002-log-and-outbox', '003-audit-log'];
+const MIGRATIONS = ['001-initial', '002-log-and-outbox', '003-audit-log', '004-console', '005-counters'];
 const TABLES = [
   'audit_log',
+  'console_sessions',
+  'login_flows',
+  'login_links',
   'outbox',
   'provisioning_log',
   'roles',
@@ -38,8 +41,10 @@ const TABLES = [
   'sso_configs',
   'teams',
   'user_contacts',
+  'user_passwords',
   'user_teams',
   'users',
+  'workspace_counters',
   'workspaces',
 ];
 

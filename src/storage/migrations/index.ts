@@ -3,6 +3,7 @@ import * as initial from './001-initial.js';
 import * as logAndOutbox from './002-log-and-outbox.js';
 import * as auditLog from './003-audit-log.js';
 import * as consoleSignIn from './004-console.js';
+import * as counters from './005-counters.js';
 
 /** Forward-only migrations, applied in key order; the applied set is recorded by Kysely's Migrator. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -10,6 +11,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '002-log-and-outbox': logAndOutbox,
   '003-audit-log': auditLog,
   '004-console': consoleSignIn,
+  '005-counters': counters,
 };
 
 export const migrationProvider: MigrationProvider = {

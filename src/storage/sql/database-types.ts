@@ -207,4 +207,16 @@ export interface Database {
   users: UsersTable;
   user_contacts: UserContactsTable;
   user_teams: UserTeamsTable;
+  workspace_counters: WorkspaceCountersTable;
+}
+
+/** Per-workspace counters kept by triggers (migration 005). */
+export interface WorkspaceCountersTable {
+  workspace_id: string;
+  /** Active users holding a non-guest role. bigint: strings from pg, numbers from SQLite. */
+  seats_used: number | string;
+  /** Users visible over SCIM. */
+  scim_users: number | string;
+  /** Bumped whenever a user enters or leaves the SCIM view (keyset paging validity). */
+  scim_changes: number | string;
 }

@@ -1,14 +1,23 @@
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { User } from '../../directory/model.js';
 import type { RoleMember, UserNameParts, UserQuery, UserRepository } from '../../directory/ports.js';
+import type { ResolvedFilter } from '../../scim/filter/ast.js';
 import type { Database, UsersTable } from './database-types.js';
 import type { SqlDialect } from './dialect.js';
 import { compileFilter, sortExpression } from './filter-sql.js';
 import { guarded } from './guard.js';
+import { LruMap } from './lru-map.js';
 import { USER_FILTER_MAPPING } from './user-filter-mapping.js';
 import { fromUserRow, toContactRows, toUserRow } from './user-rows.js';
 
 export class SqlUserRepository implements UserRepository {
+  /**
+   * Contact index rows and team links of users this repository read with `forUpdate`, as read.
+   * Repositories live for one transaction and those rows are locked until it ends, so `update`
+   * can skip rewriting links that did not change.
+   */
+  private readonly lockedLinks = new Map<string, string>();
+
   constructor(
     private readonly db: Kysely<Database>,
     private readonly dialect: SqlDialect,
@@ -46,6 +55,9 @@ export class SqlUserRepository implements UserRepository {
         .executeTakeFirst(),
     );
     if (Number(result.numUpdatedRows) !== 1) return false;
+    const links = linksOf(user);
+    if (this.lockedLinks.get(id) === links) return true;
+    this.lockedLinks.set(id, links);
     await this.db.deleteFrom('user_contacts').where('workspace_id', '=', workspace_id).where('user_id', '=', id).execute();
     await this.db.deleteFrom('user_teams').where('workspace_id', '=', workspace_id).where('user_id', '=', id).execute();
     await this.writeLinks(user);
@@ -66,7 +78,9 @@ export class SqlUserRepository implements UserRepository {
   async byId(workspaceId: string, id: string, options: { forUpdate?: boolean } = {}): Promise<User | undefined> {
     const lock = options.forUpdate ? sql.raw(this.dialect.forUpdateSql) : sql``;
     const { rows } = await sql<UsersTable>`select * from users where workspace_id = ${workspaceId} and id = ${id} ${lock}`.execute(this.db);
-    return (await this.hydrate(workspaceId, rows))[0];
+    const user = (await this.hydrate(workspaceId, rows))[0];
+    if (user && options.forUpdate) this.lockedLinks.set(user.id, linksOf(user));
+    return user;
   }
 
   async byUserName(workspaceId: string, userName: string): Promise<User | undefined> {
@@ -95,10 +109,34 @@ export class SqlUserRepository implements UserRepository {
     if (query.scimVisibleOnly) conditions.push(sql`u.scim_deleted = 0`);
     if (query.filter) conditions.push(compileFilter(query.filter, USER_FILTER_MAPPING));
     const where = sql.join(conditions, sql` and `);
-    const countRow = await sql<{ total: number | string }>`select count(*) as total from users u where ${where}`.execute(this.db);
-    const total = Number(countRow.rows[0]?.total ?? 0);
+    if (query.filter && pinsOneUser(query.filter)) {
+      // userName and id are unique: read the match (if any) and count it, in one statement.
+      const { rows } = await sql<UsersTable>`select u.* from users u where ${where}`.execute(this.db);
+      const page = query.limit === 0 ? [] : rows.slice(query.offset, query.offset + query.limit);
+      return { users: await this.hydrate(workspaceId, page), total: rows.length };
+    }
+    // The SCIM view unfiltered: the trigger-kept count, and keyset paging in id order.
+    const counted = !query.filter && query.scimVisibleOnly ? await this.counters(workspaceId) : undefined;
+    const keyset = counted !== undefined && !query.sortBy;
+    let total = counted?.scimUsers;
+    if (total === undefined) {
+      const countRow = await sql<{ total: number | string }>`select count(*) as total from users u where ${where}`.execute(this.db);
+      total = Number(countRow.rows[0]?.total ?? 0);
+    }
     if (query.limit === 0 || query.offset >= total) return { users: [], total };
     const direction = sql.raw(query.descending ? 'desc' : 'asc');
+    if (keyset && counted) {
+      const rows = await this.keysetPage(workspaceId, where, query, counted.scimChanges, Math.min(query.limit, total - query.offset));
+      if (rows) return { users: await this.hydrate(workspaceId, rows), total };
+      // No remembered boundary, or the view changed since: skip rows, and remember where the page ended.
+      const paged = await sql<UsersTable & { roster_changes: number | string | null }>`
+        select u.*, (select c.scim_changes from workspace_counters c where c.workspace_id = ${workspaceId}) as roster_changes
+        from users u where ${where} order by u.id ${direction} limit ${query.limit} offset ${query.offset}`.execute(this.db);
+      const page = paged.rows.map(({ roster_changes, ...row }) => row as UsersTable);
+      const changes = paged.rows[0]?.roster_changes;
+      if (changes !== undefined && changes !== null) this.rememberBoundaries(workspaceId, query, Number(changes), page);
+      return { users: await this.hydrate(workspaceId, page), total };
+    }
     let order = sql`u.id ${direction}`;
     if (query.sortBy) {
       const expression = sortExpression(query.sortBy, USER_FILTER_MAPPING);
@@ -112,7 +150,69 @@ export class SqlUserRepository implements UserRepository {
     return { users: await this.hydrate(workspaceId, rows), total };
   }
 
+  /**
+   * A page of the unfiltered SCIM view read by seeking from a remembered boundary instead of
+   * skipping `offset` rows. The boundary is used only while the workspace's `scim_changes`
+   * counter is the one it was recorded at (checked in the same statement): no user has entered
+   * or left the view since, so every user still sits at the position it had, and the page is
+   * exactly the one OFFSET would return. Undefined when no valid boundary is known.
+   */
+  private async keysetPage(
+    workspaceId: string,
+    where: RawBuilder<unknown>,
+    query: UserQuery,
+    changes: number,
+    expected: number,
+  ): Promise<UsersTable[] | undefined> {
+    const boundaries = boundaryCache(this.dialect);
+    const key = boundaryKey(workspaceId, query.descending === true, query.offset);
+    const boundary = boundaries.get(key);
+    if (!boundary || boundary.changes !== changes) return undefined;
+    const descending = query.descending === true;
+    const seek = descending
+      ? boundary.inclusive
+        ? sql`u.id <= ${boundary.id}`
+        : sql`u.id < ${boundary.id}`
+      : boundary.inclusive
+        ? sql`u.id >= ${boundary.id}`
+        : sql`u.id > ${boundary.id}`;
+    const { rows } = await sql<UsersTable>`
+      select u.* from users u where ${where} and ${seek}
+        and exists (select 1 from workspace_counters c where c.workspace_id = ${workspaceId} and c.scim_changes = ${changes})
+      order by u.id ${sql.raw(descending ? 'desc' : 'asc')} limit ${query.limit}`.execute(this.db);
+    if (rows.length !== expected) {
+      boundaries.delete(key);
+      return undefined;
+    }
+    this.rememberBoundaries(workspaceId, query, changes, rows);
+    return rows;
+  }
+
+  /** Remembers where this page starts and where the next one does, for keysetPage. */
+  private rememberBoundaries(workspaceId: string, query: UserQuery, changes: number, page: readonly UsersTable[]): void {
+    const first = page[0];
+    const last = page[page.length - 1];
+    if (!first || !last) return;
+    const descending = query.descending === true;
+    const boundaries = boundaryCache(this.dialect);
+    boundaries.set(boundaryKey(workspaceId, descending, query.offset), { changes, id: first.id, inclusive: true });
+    boundaries.set(boundaryKey(workspaceId, descending, query.offset + page.length), { changes, id: last.id, inclusive: false });
+  }
+
+  /** The trigger-kept counters of a workspace (migration 005). */
+  private async counters(workspaceId: string): Promise<{ seatsUsed: number; scimUsers: number; scimChanges: number } | undefined> {
+    const row = await this.db
+      .selectFrom('workspace_counters')
+      .select(['seats_used', 'scim_users', 'scim_changes'])
+      .where('workspace_id', '=', workspaceId)
+      .executeTakeFirst();
+    if (!row) return undefined;
+    return { seatsUsed: Number(row.seats_used), scimUsers: Number(row.scim_users), scimChanges: Number(row.scim_changes) };
+  }
+
   async countSeatsUsed(workspaceId: string): Promise<number> {
+    const counted = await this.counters(workspaceId);
+    if (counted) return counted.seatsUsed;
     const row = await sql<{ used: number | string }>`
       select count(*) as used from users u join roles r on r.workspace_id = u.workspace_id and r.id = u.role_id
       where u.workspace_id = ${workspaceId} and u.active = 1 and r.is_guest = 0`.execute(this.db);
@@ -222,4 +322,50 @@ function nameParts(row: Pick<UsersTable, (typeof NAME_COLUMNS)[number]>): UserNa
   if (row.middle_name !== null) parts.middleName = row.middle_name;
   if (row.family_name !== null) parts.familyName = row.family_name;
   return parts as unknown as UserNameParts;
+}
+
+/** Contact index rows and team links, as one comparable string. */
+function linksOf(user: User): string {
+  return JSON.stringify([toContactRows(user), user.teamIds]);
+}
+
+/** Whether the filter matches at most one user: `userName eq` or `id eq`, possibly and-ed with more. */
+export function pinsOneUser(filter: ResolvedFilter): boolean {
+  switch (filter.kind) {
+    case 'compare':
+      return (
+        filter.op === 'eq' &&
+        filter.value !== null &&
+        !filter.attribute.inExtension &&
+        !filter.attribute.subAttribute &&
+        (filter.attribute.key === 'userName' || filter.attribute.key === 'id')
+      );
+    case 'and':
+      return pinsOneUser(filter.left) || pinsOneUser(filter.right);
+    default:
+      return false;
+  }
+}
+
+/** Where a page of a workspace's unfiltered SCIM view starts, at one value of its `scim_changes`. */
+interface Boundary {
+  readonly changes: number;
+  readonly id: string;
+  /** Whether the page starts at `id` (true) or just after it. */
+  readonly inclusive: boolean;
+}
+
+const boundaryKey = (workspaceId: string, descending: boolean, offset: number) => `${workspaceId}|${descending ? 'd' : 'a'}|${offset}`;
+
+/** Remembered page boundaries per open database (a dialect is made once per store). */
+const BOUNDARIES = new WeakMap<SqlDialect, LruMap<string, Boundary>>();
+const BOUNDARY_CACHE_SIZE = 4096;
+
+function boundaryCache(dialect: SqlDialect): LruMap<string, Boundary> {
+  let cache = BOUNDARIES.get(dialect);
+  if (!cache) {
+    cache = new LruMap(BOUNDARY_CACHE_SIZE);
+    BOUNDARIES.set(dialect, cache);
+  }
+  return cache;
 }

@@ -3,6 +3,12 @@ import { dirname } from 'node:path';
 import Sqlite from 'better-sqlite3';
 import { type DialectAdapter, type Kysely, type MigrationLockOptions, SqliteAdapter, SqliteDialect, sql } from 'kysely';
 import { isRetryableSqliteError, type SqlDialect, translateSqliteError } from '../sql/dialect.js';
+import { StatementCache } from './statement-cache.js';
+
+/** Prepared statements kept per database (distinct SQL texts; `in (…)` lists of other lengths are other texts). */
+const STATEMENT_CACHE_SIZE = 256;
+/** SQLite's page cache, in KiB (negative: a size, not a page count): keeps the B-trees' upper levels resident. */
+const PAGE_CACHE_KIB = 32 * 1024;
 
 /**
  * Opens the embedded database. WAL lets readers run beside the writer; `synchronous = FULL`
@@ -15,13 +21,14 @@ export function sqliteDialect(path: string): SqlDialect {
   database.pragma('synchronous = FULL');
   database.pragma('busy_timeout = 10000');
   database.pragma('foreign_keys = ON');
+  database.pragma(`cache_size = -${PAGE_CACHE_KIB}`);
   // LIKE must respect case for caseExact attributes; case-insensitive ones compare lower-cased columns.
   database.pragma('case_sensitive_like = ON');
   // SQLite's lower() folds ASCII only; PostgreSQL's folds Unicode. Make both engines agree.
   database.function('lower', { deterministic: true }, (value: unknown) => (typeof value === 'string' ? value.toLowerCase() : value));
   return {
     name: 'sqlite',
-    kysely: new MigratingSqliteDialect({ database }),
+    kysely: new MigratingSqliteDialect({ database: new StatementCache(database, STATEMENT_CACHE_SIZE) }),
     beginSql: 'begin immediate',
     forUpdateSql: '',
     translateError: translateSqliteError,
