@@ -52,6 +52,15 @@ export class Checks {
   }
 }
 
+/** Pages an IdP walks in one go in the page-deep workload. */
+const DEEP_WALK = 50;
+/** A random startIndex from `from` (a fraction of the list) that leaves room for DEEP_WALK pages. */
+const deepStart = (users: number, from: number): number => {
+  const first = Math.floor(users * from);
+  const last = Math.max(first + 1, users - DEEP_WALK * 100);
+  return 1 + first + Math.floor(Math.random() * (last - first));
+};
+
 const pick = <T>(items: readonly T[]): T => items[Math.floor(Math.random() * items.length)] as T;
 const randomIndex = (n: number): number => Math.floor(Math.random() * n);
 const filterPath = (userName: string) => `${BASE}/Users?filter=${encodeURIComponent(`userName eq "${userName}"`)}`;
@@ -153,10 +162,32 @@ export const WORKLOADS: readonly Workload[] = [
   },
   {
     id: 'page-deep',
-    title: 'GET /Users?startIndex=N−99&count=100 (the last page)',
+    title: `GET /Users?startIndex=…&count=100: ${DEEP_WALK} consecutive pages from a random start in the last tenth of the list, as an IdP pages`,
     token: (f) => f.token,
-    requests: (f) => [{ method: 'GET', path: `${BASE}/Users?startIndex=${Math.max(1, f.users - 99)}&count=100` }],
+    requests: (f, checks) =>
+      Array.from({ length: DEEP_WALK }, (_, page) => ({
+        method: 'GET' as const,
+        path: `${BASE}/Users?startIndex=1&count=100`,
+        setup: (context: Record<string, unknown>) => {
+          if (page === 0) context.start = deepStart(f.users, 0.9);
+          return { path: `${BASE}/Users?startIndex=${Number(context.start) + page * 100}&count=100` };
+        },
+        onResponse: (status: number, body: string) => checks.expect(status === 200, status, body),
+      })),
     target: { kind: 'relative', to: 'page-first', min: 0.5, text: '≥ 0.5 × page-first req/s' },
+  },
+  {
+    id: 'page-deep-cold',
+    title: 'GET /Users?startIndex=…&count=100 at a random start in the second half of the list, never asked before',
+    token: (f) => f.token,
+    requests: (f) => [
+      {
+        method: 'GET',
+        path: `${BASE}/Users?startIndex=1&count=100`,
+        setup: () => ({ path: `${BASE}/Users?startIndex=${deepStart(f.users, 0.5)}&count=100` }),
+      },
+    ],
+    target: { kind: 'none', text: 'O(startIndex): the bound of random access' },
   },
   {
     id: 'patch-name',

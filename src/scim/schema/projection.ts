@@ -65,22 +65,91 @@ export function projectResource(type: ResourceType, resource: ScimResource, proj
   const output: JsonObject = {};
   const include = projection.attributes;
   const exclude = projection.excludedAttributes;
-  for (const [key, value] of Object.entries(resource)) {
+  const plain = include.length === 0 && exclude.length === 0;
+  const names = namesOf(type);
+  for (const key in resource) {
+    const value = resource[key];
     if (key === 'schemas' || value === undefined || value === null) continue;
-    const extension = type.schemaFor(key);
-    if (extension && extension.id !== type.schema.id) {
+    const name = names.top(key);
+    if (name === undefined) continue;
+    if (name.extension) {
       if (!isJsonObject(value)) continue;
-      const projected = projectObject(type, `${extension.id}:`, value, include, exclude, key);
-      if (Object.keys(projected).length > 0) output[extension.id] = projected;
+      const projected = plain
+        ? projectPlainObject(names, name.extension, value)
+        : projectObject(type, `${name.extension}:`, value, include, exclude, key);
+      if (Object.keys(projected).length > 0) output[name.extension] = projected;
       continue;
     }
-    const resolved = type.resolve(key);
-    if (!resolved) continue;
-    const kept = projectAttribute(resolved, value, include, exclude);
+    const resolved = name.resolved;
+    // Without a selection only `returned` decides (projectAttribute's answer for empty lists).
+    const kept = plain ? plainValue(resolved, value) : projectAttribute(resolved, value, include, exclude);
     if (kept !== undefined) output[resolved.attribute.name] = kept;
   }
-  const schemas = [type.schema.id, ...type.extensions.map((e) => e.schema.id).filter((id) => id in output)];
+  const schemas = [type.schema.id];
+  for (const extension of type.extensions) if (extension.schema.id in output) schemas.push(extension.schema.id);
   return { schemas, ...output };
+}
+
+/** What projectAttribute returns for an empty selection. */
+function plainValue(resolved: ResolvedAttribute, value: unknown): unknown {
+  const returned = resolved.attribute.returned;
+  return returned === 'never' || returned === 'request' ? undefined : value;
+}
+
+/** What projectObject returns for an empty selection. */
+function projectPlainObject(names: ResolvedNames, extensionId: string, value: JsonObject): JsonObject {
+  const output: JsonObject = {};
+  for (const key in value) {
+    const resolved = names.inner(extensionId, key);
+    if (!resolved) continue;
+    const kept = plainValue(resolved, value[key]);
+    if (kept !== undefined) output[resolved.attribute.name] = kept;
+  }
+  return output;
+}
+
+/**
+ * Attribute names resolved once per resource type and key, not once per resource: a page of
+ * 100 users asks the same ~20 names 100 times. Keys are what resources hold (canonical names
+ * and extension URNs), so the memo stays small; unknown keys are remembered as such.
+ */
+interface ResolvedNames {
+  top(key: string): { readonly extension?: string; readonly resolved: ResolvedAttribute } | undefined;
+  inner(extensionId: string, key: string): ResolvedAttribute | undefined;
+}
+
+const NAMES = new WeakMap<ResourceType, ResolvedNames>();
+const NAME_MEMO_LIMIT = 1000;
+
+function namesOf(type: ResourceType): ResolvedNames {
+  let names = NAMES.get(type);
+  if (names) return names;
+  const tops = new Map<string, { readonly extension?: string; readonly resolved: ResolvedAttribute } | null>();
+  const inners = new Map<string, ResolvedAttribute | null>();
+  const remember = <V>(memo: Map<string, V>, key: string, value: V): V => {
+    if (memo.size < NAME_MEMO_LIMIT) memo.set(key, value);
+    return value;
+  };
+  names = {
+    top(key) {
+      const known = tops.get(key);
+      if (known !== undefined) return known ?? undefined;
+      const extension = type.schemaFor(key);
+      if (extension && extension.id !== type.schema.id) {
+        return remember(tops, key, { extension: extension.id, resolved: undefined as unknown as ResolvedAttribute }) ?? undefined;
+      }
+      const resolved = type.resolve(key);
+      return remember(tops, key, resolved ? { resolved } : null) ?? undefined;
+    },
+    inner(extensionId, key) {
+      const path = `${extensionId}:${key}`;
+      const known = inners.get(path);
+      if (known !== undefined) return known ?? undefined;
+      return remember(inners, path, type.resolve(path) ?? null) ?? undefined;
+    },
+  };
+  NAMES.set(type, names);
+  return names;
 }
 
 function projectObject(
