@@ -73,10 +73,14 @@ describe('console sign-in', () => {
   it('SSO signs in only a verified email of an active user of the workspace', async () => {
     const member = await completeSsoSignIn(store, workspace, { email: 'MEMBER@acme.example', emailVerified: true });
     expect((await viewerOf(store, member.secret))?.isAdmin).toBe(false);
-    expect(await refusal(completeSsoSignIn(store, workspace, { email: 'member@acme.example', emailVerified: false }))).toBe('emailNotVerified');
+    expect(await refusal(completeSsoSignIn(store, workspace, { email: 'member@acme.example', emailVerified: false }))).toBe(
+      'emailNotVerified',
+    );
     expect(await refusal(completeSsoSignIn(store, workspace, { email: 'member@acme.example' }))).toBe('emailNotVerified');
     expect(await refusal(completeSsoSignIn(store, workspace, { emailVerified: true }))).toBe('noEmail');
-    expect(await refusal(completeSsoSignIn(store, workspace, { email: 'stranger@acme.example', emailVerified: true }))).toBe('unknownAccount');
+    expect(await refusal(completeSsoSignIn(store, workspace, { email: 'stranger@acme.example', emailVerified: true }))).toBe(
+      'unknownAccount',
+    );
     await setUserActive(store, 'acme', 'member@acme.example', false);
     expect(await refusal(completeSsoSignIn(store, workspace, { email: 'member@acme.example', emailVerified: true }))).toBe('deactivated');
     // Deactivation also ends the sessions the user already has.
