@@ -73,8 +73,12 @@ describe.skipIf(!BROWSER_AVAILABLE)('console: provisioning log', () => {
     await page.goto(`${server.url}/w/${slug}/admin/log?status=404`);
     await expect.poll(() => byTestId(page, 'log-row').count()).toBe(1);
 
-    // The user filter takes the user's id (the log's resourceId).
+    // The user filter takes the user's id (the log's resourceId)…
     await page.goto(`${server.url}/w/${slug}/admin/log?user=${encodeURIComponent(two.body.id)}`);
+    await expect.poll(() => byTestId(page, 'log-row').count()).toBe(1);
+    expect(await shownText(byTestId(page, 'log-status'))).toContain('201');
+    // Or by the user's email.
+    await page.goto(`${server.url}/w/${slug}/admin/log?user=${encodeURIComponent('two@log-filter-co.example')}`);
     await expect.poll(() => byTestId(page, 'log-row').count()).toBe(1);
     expect(await shownText(byTestId(page, 'log-status'))).toContain('201');
 

@@ -70,8 +70,9 @@ describe.skipIf(!BROWSER_AVAILABLE)('console: single sign-on', () => {
     expect(await byTestId(page, 'managed-by-idp').first().isVisible()).toBe(true);
 
     // Sign-out ends the session: the profile is no longer shown.
-    await byTestId(page, 'logout').click();
+    await Promise.all([page.waitForURL((url) => url.pathname !== `/w/${SLUG}/profile`), byTestId(page, 'logout').click()]);
     await page.waitForLoadState();
+    expect(new URL(page.url()).pathname).toBe(`/w/${SLUG}/login`);
     expect(await byTestId(page, 'signed-in-as').count()).toBe(0);
     await page.goto(`${harness.server.url}/w/${SLUG}/profile`);
     expect(await byTestId(page, 'profile').count()).toBe(0);
