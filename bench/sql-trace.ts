@@ -21,7 +21,7 @@ import { rotateToken } from '../src/directory/scim-integration.js';
 import { buildApp } from '../src/http/app.js';
 import { openStore } from '../src/storage/open-store.js';
 import { secretBox, secretKeyFor } from '../src/storage/secret-box.js';
-import { isRetryableSqliteError, type SqlDialect, translateSqliteError } from '../src/storage/sql/dialect.js';
+import { isRetryableSqliteError, type SqlDialect, sqliteOrderedList, translateSqliteError } from '../src/storage/sql/dialect.js';
 import { SqlStore } from '../src/storage/sql/sql-store.js';
 import { entraUser } from './lib/workloads.js';
 
@@ -105,6 +105,7 @@ function tracedDialect(path: string, options: { statementCache: boolean; synchro
     forUpdateSql: '',
     translateError: translateSqliteError,
     isRetryable: isRetryableSqliteError,
+    orderedListSql: sqliteOrderedList,
   };
 }
 

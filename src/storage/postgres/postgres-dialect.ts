@@ -1,7 +1,7 @@
 import { PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { StoreConflict } from '../../directory/ports.js';
-import { CONSTRAINTS, type SqlDialect } from '../sql/dialect.js';
+import { CONSTRAINTS, postgresOrderedList, type SqlDialect } from '../sql/dialect.js';
 
 /** Constraint names PostgreSQL reports, mapped to the names the domain knows. */
 const PG_CONSTRAINTS: Readonly<Record<string, string>> = {
@@ -34,6 +34,7 @@ export function postgresDialect(url: string, options: PostgresOptions = {}): Sql
     kysely: new PostgresDialect({ pool }),
     beginSql: 'begin',
     forUpdateSql: 'for update',
+    orderedListSql: postgresOrderedList,
     isRetryable(error: unknown): boolean {
       const code = (error as { code?: unknown }).code;
       return code === '40P01' || code === '40001';

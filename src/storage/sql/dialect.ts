@@ -13,7 +13,19 @@ export interface SqlDialect {
   translateError(error: unknown): unknown;
   /** A transaction that failed this way did nothing and may simply run again (deadlock, serialization). */
   isRetryable(error: unknown): boolean;
+  /**
+   * A scalar sub-query joining `value` of the rows `from` (a FROM list with its WHERE) with
+   * commas, ordered by `order`; NULL when there are none.
+   */
+  orderedListSql(value: string, order: string, from: string): string;
 }
+
+/** SQLite (3.44+) orders inside the aggregate, as PostgreSQL does. */
+export const sqliteOrderedList = (value: string, order: string, from: string): string =>
+  `(select group_concat(${value}, ',' order by ${order}) from ${from})`;
+
+export const postgresOrderedList = (value: string, order: string, from: string): string =>
+  `(select string_agg(${value}, ',' order by ${order}) from ${from})`;
 
 /** Normalised constraint names, so the domain sees the same names from every engine. */
 export const CONSTRAINTS = {

@@ -77,30 +77,26 @@ export class SqlUserRepository implements UserRepository {
 
   async byId(workspaceId: string, id: string, options: { forUpdate?: boolean } = {}): Promise<User | undefined> {
     const lock = options.forUpdate ? sql.raw(this.dialect.forUpdateSql) : sql``;
-    const { rows } = await sql<UsersTable>`select * from users where workspace_id = ${workspaceId} and id = ${id} ${lock}`.execute(this.db);
+    const { rows } = await sql<UserRowWithTeams>`
+      select u.*, ${this.teamIds()} as roster_team_ids from users u where u.workspace_id = ${workspaceId} and u.id = ${id} ${lock}`.execute(
+      this.db,
+    );
     const user = (await this.hydrate(workspaceId, rows))[0];
     if (user && options.forUpdate) this.lockedLinks.set(user.id, linksOf(user));
     return user;
   }
 
   async byUserName(workspaceId: string, userName: string): Promise<User | undefined> {
-    const rows = await this.db
-      .selectFrom('users')
-      .selectAll()
-      .where('workspace_id', '=', workspaceId)
-      .where('user_name_lower', '=', userName.toLowerCase())
-      .execute();
+    const { rows } = await sql<UserRowWithTeams>`
+      select u.*, ${this.teamIds()} as roster_team_ids from users u
+      where u.workspace_id = ${workspaceId} and u.user_name_lower = ${userName.toLowerCase()}`.execute(this.db);
     return (await this.hydrate(workspaceId, rows))[0];
   }
 
   async byEmail(workspaceId: string, email: string): Promise<User | undefined> {
-    const rows = await this.db
-      .selectFrom('users')
-      .selectAll()
-      .where('workspace_id', '=', workspaceId)
-      .where('email_lower', '=', email.toLowerCase())
-      .limit(1)
-      .execute();
+    const { rows } = await sql<UserRowWithTeams>`
+      select u.*, ${this.teamIds()} as roster_team_ids from users u
+      where u.workspace_id = ${workspaceId} and u.email_lower = ${email.toLowerCase()} limit 1`.execute(this.db);
     return (await this.hydrate(workspaceId, rows))[0];
   }
 
@@ -111,7 +107,9 @@ export class SqlUserRepository implements UserRepository {
     const where = sql.join(conditions, sql` and `);
     if (query.filter && pinsOneUser(query.filter)) {
       // userName and id are unique: read the match (if any) and count it, in one statement.
-      const { rows } = await sql<UsersTable>`select u.* from users u where ${where}`.execute(this.db);
+      const { rows } = await sql<UserRowWithTeams>`select u.*, ${this.teamIds()} as roster_team_ids from users u where ${where}`.execute(
+        this.db,
+      );
       const page = query.limit === 0 ? [] : rows.slice(query.offset, query.offset + query.limit);
       return { users: await this.hydrate(workspaceId, page), total: rows.length };
     }
@@ -129,10 +127,10 @@ export class SqlUserRepository implements UserRepository {
       const rows = await this.keysetPage(workspaceId, where, query, counted.scimChanges, Math.min(query.limit, total - query.offset));
       if (rows) return { users: await this.hydrate(workspaceId, rows), total };
       // No remembered boundary, or the view changed since: skip rows, and remember where the page ended.
-      const paged = await sql<UsersTable & { roster_changes: number | string | null }>`
-        select u.*, (select c.scim_changes from workspace_counters c where c.workspace_id = ${workspaceId}) as roster_changes
+      const paged = await sql<UserRowWithTeams & { roster_changes: number | string | null }>`
+        select u.*, ${this.teamIds()} as roster_team_ids, (select c.scim_changes from workspace_counters c where c.workspace_id = ${workspaceId}) as roster_changes
         from users u where ${where} order by u.id ${direction} limit ${query.limit} offset ${query.offset}`.execute(this.db);
-      const page = paged.rows.map(({ roster_changes, ...row }) => row as UsersTable);
+      const page: UserRowWithTeams[] = paged.rows;
       const changes = paged.rows[0]?.roster_changes;
       if (changes !== undefined && changes !== null) this.rememberBoundaries(workspaceId, query, Number(changes), page);
       return { users: await this.hydrate(workspaceId, page), total };
@@ -143,10 +141,9 @@ export class SqlUserRepository implements UserRepository {
       // Unassigned values sort last in either direction, the same on both engines.
       order = sql`(${expression} is null), ${expression} ${direction}, u.id ${direction}`;
     }
-    const { rows } =
-      await sql<UsersTable>`select u.* from users u where ${where} order by ${order} limit ${query.limit} offset ${query.offset}`.execute(
-        this.db,
-      );
+    const { rows } = await sql<UserRowWithTeams>`
+      select u.*, ${this.teamIds()} as roster_team_ids from users u where ${where}
+      order by ${order} limit ${query.limit} offset ${query.offset}`.execute(this.db);
     return { users: await this.hydrate(workspaceId, rows), total };
   }
 
@@ -163,7 +160,7 @@ export class SqlUserRepository implements UserRepository {
     query: UserQuery,
     changes: number,
     expected: number,
-  ): Promise<UsersTable[] | undefined> {
+  ): Promise<UserRowWithTeams[] | undefined> {
     const boundaries = boundaryCache(this.dialect);
     const key = boundaryKey(workspaceId, query.descending === true, query.offset);
     const boundary = boundaries.get(key);
@@ -176,8 +173,8 @@ export class SqlUserRepository implements UserRepository {
       : boundary.inclusive
         ? sql`u.id >= ${boundary.id}`
         : sql`u.id > ${boundary.id}`;
-    const { rows } = await sql<UsersTable>`
-      select u.* from users u where ${where} and ${seek}
+    const { rows } = await sql<UserRowWithTeams>`
+      select u.*, ${this.teamIds()} as roster_team_ids from users u where ${where} and ${seek}
         and exists (select 1 from workspace_counters c where c.workspace_id = ${workspaceId} and c.scim_changes = ${changes})
       order by u.id ${sql.raw(descending ? 'desc' : 'asc')} limit ${query.limit}`.execute(this.db);
     if (rows.length !== expected) {
@@ -283,9 +280,24 @@ export class SqlUserRepository implements UserRepository {
     return names;
   }
 
-  /** Turns rows into users, loading their team links in one query. */
-  private async hydrate(workspaceId: string, rows: UsersTable[]): Promise<User[]> {
+  /** A user's team ids in link order, comma-separated, as a scalar sub-query on `users u`. */
+  private teamIds(): RawBuilder<string | null> {
+    return sql.raw(
+      this.dialect.orderedListSql(
+        'ut.team_id',
+        'ut.position',
+        'user_teams ut where ut.workspace_id = u.workspace_id and ut.user_id = u.id',
+      ),
+    );
+  }
+
+  /** Turns rows into users; rows read without their team ids get them in one more query. */
+  private async hydrate(workspaceId: string, rows: readonly (UsersTable | UserRowWithTeams)[]): Promise<User[]> {
     if (rows.length === 0) return [];
+    if ('roster_team_ids' in (rows[0] as UserRowWithTeams)) {
+      // Team ids are UUIDs: no commas inside.
+      return rows.map((row) => fromUserRow(row, (row as UserRowWithTeams).roster_team_ids?.split(',') ?? []));
+    }
     const links = await this.db
       .selectFrom('user_teams')
       .select(['user_id', 'team_id'])
@@ -323,6 +335,9 @@ function nameParts(row: Pick<UsersTable, (typeof NAME_COLUMNS)[number]>): UserNa
   if (row.family_name !== null) parts.familyName = row.family_name;
   return parts as unknown as UserNameParts;
 }
+
+/** A users row with its team ids (see teamIds()). */
+type UserRowWithTeams = UsersTable & { roster_team_ids: string | null };
 
 /** Contact index rows and team links, as one comparable string. */
 function linksOf(user: User): string {

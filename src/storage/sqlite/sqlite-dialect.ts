@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Sqlite from 'better-sqlite3';
 import { type DialectAdapter, type Kysely, type MigrationLockOptions, SqliteAdapter, SqliteDialect, sql } from 'kysely';
-import { isRetryableSqliteError, type SqlDialect, translateSqliteError } from '../sql/dialect.js';
+import { isRetryableSqliteError, type SqlDialect, sqliteOrderedList, translateSqliteError } from '../sql/dialect.js';
 import { StatementCache } from './statement-cache.js';
 
 /** Prepared statements kept per database (distinct SQL texts; `in (…)` lists of other lengths are other texts). */
@@ -33,6 +33,7 @@ export function sqliteDialect(path: string): SqlDialect {
     forUpdateSql: '',
     translateError: translateSqliteError,
     isRetryable: isRetryableSqliteError,
+    orderedListSql: sqliteOrderedList,
   };
 }
 
