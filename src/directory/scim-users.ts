@@ -11,7 +11,7 @@ import { USER_RESOURCE_TYPE } from '../scim/schema/resource-type.js';
 import { URN } from '../scim/schema/urns.js';
 import { isJsonObject, type JsonObject } from '../scim/schema/value-normalizer.js';
 import { isPlausibleId, newId, nowIso } from './ids.js';
-import type { User, Workspace } from './model.js';
+import type { Role, User, Workspace } from './model.js';
 import { queueReactivationNotice } from './outbox.js';
 import { type DirectoryStore, type Repositories, StoreConflict } from './ports.js';
 import { defaultRole } from './roles.js';
@@ -186,7 +186,7 @@ export class ScimUserService {
 
   private async write(work: (repos: Repositories) => Promise<WriteResult>): Promise<WriteResult> {
     try {
-      return await this.store.transaction(work);
+      return await this.store.transaction((repos) => work(withRoleListOnce(repos)));
     } catch (error) {
       if (error instanceof StoreConflict && error.constraint === 'users_user_name') {
         throw ScimError.uniqueness('userName is already taken in this workspace');
@@ -264,7 +264,7 @@ export class ScimUserService {
       version: user.version + 1,
     };
     if (nextActive && (mode.insert || !user.active)) {
-      const role = await repos.roles.byId(workspace.id, next.roleId);
+      const role = (await repos.roles.list(workspace.id)).find((r) => r.id === next.roleId);
       if (!role?.isGuest) await claimSeat(repos, workspace, 1, `'${next.userName}'`);
     }
     if (mode.insert) await repos.users.insert(next);
@@ -283,6 +283,40 @@ export class ScimUserService {
     // Rows are locked for the transaction, so a lost race here means a bug, not a client error.
     if (!updated) throw new Error(`user ${user.id} changed during the transaction`);
   }
+}
+
+/** Role repository methods that only read; any other call may change roles. */
+const ROLE_READS = new Set<PropertyKey>(['list', 'byId', 'byName', 'searchGroups']);
+
+/**
+ * The transaction's repositories with each workspace's role list read once: a write reads it
+ * for the default role, the seat rule and the response's `groups`. Roles change within the
+ * transaction only through this repository, so any call that is not a read forgets the lists.
+ */
+function withRoleListOnce(repos: Repositories): Repositories {
+  const lists = new Map<string, Promise<Role[]>>();
+  const roles = new Proxy(repos.roles, {
+    get(target, property, receiver) {
+      if (property === 'list') {
+        return (workspaceId: string) => {
+          let list = lists.get(workspaceId);
+          if (!list) {
+            list = target.list(workspaceId);
+            lists.set(workspaceId, list);
+            list.catch(() => lists.delete(workspaceId));
+          }
+          return list;
+        };
+      }
+      const value = Reflect.get(target, property, receiver);
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        if (!ROLE_READS.has(property)) lists.clear();
+        return value.apply(target, args);
+      };
+    },
+  });
+  return { ...repos, roles };
 }
 
 /** Longest userName, externalId or email/phone value accepted; all are indexed. */

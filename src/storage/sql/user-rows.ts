@@ -43,10 +43,31 @@ export function toUserRow(u: User): UsersTable {
   };
 }
 
-const optional = (value: string | null): string | undefined => (value === null ? undefined : value);
+/** Optional text attributes of a user and their columns. */
+const OPTIONAL_COLUMNS = [
+  ['externalId', 'external_id'],
+  ['formattedName', 'formatted_name'],
+  ['familyName', 'family_name'],
+  ['givenName', 'given_name'],
+  ['middleName', 'middle_name'],
+  ['honorificPrefix', 'honorific_prefix'],
+  ['honorificSuffix', 'honorific_suffix'],
+  ['displayName', 'display_name'],
+  ['nickName', 'nick_name'],
+  ['title', 'title'],
+  ['userType', 'user_type'],
+  ['preferredLanguage', 'preferred_language'],
+  ['locale', 'locale'],
+  ['timezone', 'timezone'],
+  ['employeeNumber', 'employee_number'],
+  ['costCenter', 'cost_center'],
+  ['organization', 'organization'],
+  ['division', 'division'],
+  ['department', 'department'],
+  ['managerId', 'manager_id'],
+] as const satisfies readonly (readonly [keyof User, keyof UsersTable])[];
 
 export function fromUserRow(row: UsersTable, teamIds: readonly string[]): User {
-  const contacts = JSON.parse(row.contacts) as Contacts;
   const user: Record<string, unknown> = {
     workspaceId: row.workspace_id,
     id: row.id,
@@ -61,29 +82,13 @@ export function fromUserRow(row: UsersTable, teamIds: readonly string[]): User {
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     version: Number(row.version),
-    contacts,
-    externalId: optional(row.external_id),
-    formattedName: optional(row.formatted_name),
-    familyName: optional(row.family_name),
-    givenName: optional(row.given_name),
-    middleName: optional(row.middle_name),
-    honorificPrefix: optional(row.honorific_prefix),
-    honorificSuffix: optional(row.honorific_suffix),
-    displayName: optional(row.display_name),
-    nickName: optional(row.nick_name),
-    title: optional(row.title),
-    userType: optional(row.user_type),
-    preferredLanguage: optional(row.preferred_language),
-    locale: optional(row.locale),
-    timezone: optional(row.timezone),
-    employeeNumber: optional(row.employee_number),
-    costCenter: optional(row.cost_center),
-    organization: optional(row.organization),
-    division: optional(row.division),
-    department: optional(row.department),
-    managerId: optional(row.manager_id),
+    contacts: JSON.parse(row.contacts) as Contacts,
   };
-  for (const key of Object.keys(user)) if (user[key] === undefined) delete user[key];
+  // Absent attributes are left out rather than set and deleted (deleting slows every later access).
+  for (const [field, column] of OPTIONAL_COLUMNS) {
+    const value = row[column];
+    if (value !== null && value !== undefined) user[field] = value;
+  }
   return user as unknown as User;
 }
 
