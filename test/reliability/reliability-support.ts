@@ -12,8 +12,9 @@ import { Agent, request as httpRequest } from 'node:http';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { pathToFileURL } from 'node:url';
 import pg from 'pg';
 import { enableScim } from '../../src/directory/scim-integration.js';
 import { createTeam } from '../../src/directory/teams.js';
@@ -128,8 +129,24 @@ export async function setUpWorkspace(database: string, slug = 'reliability', sea
   }
 }
 
-/** A fresh database of the engine, dropped by `drop()`. */
-export const freshDatabase = (engine: Engine): Promise<TestDatabase> => createTestDatabase(engine);
+/**
+ * A fresh database of the engine, dropped by `drop()`. Creating a PostgreSQL database is retried
+ * (three attempts) when connecting to the server times out: on a saturated machine (the LONG run
+ * beside other work) the 5 s connect timeout of test/support can expire before the test even
+ * starts, which says nothing about Roster. Every retry is reported.
+ */
+export async function freshDatabase(engine: Engine): Promise<TestDatabase> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await createTestDatabase(engine);
+    } catch (error) {
+      const message = (error as Error).message;
+      if (engine !== 'postgres' || attempt >= 3 || !/timeout expired|Connection terminated/i.test(message)) throw error;
+      report(`creating a PostgreSQL test database failed (${message}); attempt ${attempt + 1} of 3`);
+      await sleep(2_000 * attempt);
+    }
+  }
+}
 
 export interface ExitStatus {
   readonly code: number | null;
@@ -178,12 +195,14 @@ function sourceFiles(dir: string): string[] {
 }
 
 let bundled: Promise<string> | undefined;
+/** Part of the bundle's cache key: change it when the way of bundling changes. */
+const BUNDLE_FORMAT = 'v2: import.meta.url of the source files';
 
 /** src/main.ts bundled into one ESM file (dependencies included, native ones external), cached by the sources' hash. */
 function bundle(): Promise<string> {
   bundled ??= (async () => {
     const root = process.cwd();
-    const hash = createHash('sha256');
+    const hash = createHash('sha256').update(BUNDLE_FORMAT);
     for (const file of [...sourceFiles(join(root, 'src')), join(root, 'package-lock.json')]) hash.update(file).update(readFileSync(file));
     const dir = join(tmpdir(), 'roster-reliability-bundles');
     const out = join(dir, `roster-${hash.digest('hex').slice(0, 16)}.mjs`);
@@ -216,6 +235,20 @@ function bundle(): Promise<string> {
               } catch {
                 return { path: args.path, external: true };
               }
+            });
+          },
+        },
+        {
+          // Roster's own modules read files next to them (console assets, docs) through import.meta.url: give
+          // each module its source file's URL, so that the bundle, which lives elsewhere, finds them as tsx does.
+          name: 'source-import-meta-url',
+          setup(build) {
+            const source = join(root, 'src') + sep;
+            build.onLoad({ filter: /\.ts$/ }, (args) => {
+              if (!args.path.startsWith(source)) return undefined;
+              const text = readFileSync(args.path, 'utf8');
+              if (!text.includes('import.meta.url')) return undefined;
+              return { contents: text.replaceAll('import.meta.url', JSON.stringify(pathToFileURL(args.path).href)), loader: 'ts' };
             });
           },
         },
