@@ -36,11 +36,12 @@ export async function registerConsole(app: FastifyInstance, context: ConsoleCont
     const origin = new URL(context.config.publicUrl).origin;
     scope.addHook('onRequest', async (request, reply) => {
       if (request.method !== 'POST') return;
+      // Browsers send `Origin: null` under the no-referrer policy; Sec-Fetch-Site still tells.
       const sent = request.headers.origin;
-      if (sent && sent !== 'null' && sent !== origin) {
-        return sendPage(reply, messagePage('Request refused', 'This form was sent from another site.'), 403);
-      }
-      if (sent === 'null' || request.headers['sec-fetch-site'] === 'cross-site') {
+      const site = request.headers['sec-fetch-site'];
+      const foreignOrigin = sent !== undefined && sent !== 'null' && sent !== origin;
+      const foreignSite = site === 'cross-site' || site === 'same-site';
+      if (foreignOrigin || foreignSite) {
         return sendPage(reply, messagePage('Request refused', 'This form was sent from another site.'), 403);
       }
     });
