@@ -11,6 +11,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { seedWorkspace } from '../src/directory/bulk-seed.js';
 import { openStore } from '../src/storage/open-store.js';
+import { compileForBench } from './lib/compile.js';
 import {
   analyzePostgres,
   type BenchDatabase,
@@ -136,8 +137,13 @@ async function runEngine(engine: Engine, options: BenchOptions, started: Date): 
     if (options.profile) mkdirSync(profileDir, { recursive: true });
     const port = await freePort();
     const serverLog = join(tmpdir(), `roster-bench-${engine}-${stamp}.log`);
+    const compiled = options.tsx ? undefined : await compileForBench(REPO_ROOT);
+    const program = (source: string) => (compiled ? compiled.path(source) : source);
+    const loader = compiled ? ('none' as const) : ('tsx' as const);
+    if (compiled) say(`[${engine}] compiled src/ to JavaScript in ${compiled.root}: the server runs on plain node`);
     server = await startNode({
-      args: ['src/main.ts', 'serve', '--database', database.url, '--host', '127.0.0.1', '--port', String(port), '--no-demo'],
+      loader,
+      args: [program('src/main.ts'), 'serve', '--database', database.url, '--host', '127.0.0.1', '--port', String(port), '--no-demo'],
       nodeFlags: options.profile ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [],
       // The per-token rate limit would answer 429 to a load test: it is off for the benchmark.
       env: { ROSTER_LOG_LEVEL: 'warn', ROSTER_DEMO: '0', ROSTER_RATE_LIMIT: '0' },
@@ -191,7 +197,8 @@ async function runEngine(engine: Engine, options: BenchOptions, started: Date): 
     const measureCeiling = async () => {
       const ceilingPort = await freePort();
       const ceiling = await startNode({
-        args: ['bench/ceiling-server.ts', String(ceilingPort), bodyFile],
+        loader,
+        args: [program('bench/ceiling-server.ts'), String(ceilingPort), bodyFile],
         cwd: REPO_ROOT,
         port: ceilingPort,
         readyPath: '/healthz',
@@ -277,6 +284,7 @@ async function runEngine(engine: Engine, options: BenchOptions, started: Date): 
       seed: { seconds: round(seedSeconds), usersPerSec: Math.round(options.users / seedSeconds), benchRssMb, databaseMb },
       bigRoleMembers: main.bigRoleMembers,
       smallRoleMembers: main.smallRoleMembers,
+      runtime: compiled ? 'compiled' : 'tsx',
       idleRssMb,
       peakRssMb,
       loadAverageAtEnd: round(loadavg()[0] ?? 0, 2),

@@ -22,6 +22,8 @@ export interface BenchOptions {
   /** Run ANALYZE on PostgreSQL after seeding (as autovacuum would); --no-analyze shows the plans without statistics. */
   readonly analyze: boolean;
   readonly quick: boolean;
+  /** Run the server and the ceiling through tsx instead of compiling them to JavaScript first. */
+  readonly tsx: boolean;
   readonly outDir: string;
   readonly postgresUrl: string;
 }
@@ -41,6 +43,7 @@ const HELP = `npm run bench [-- options]
   --keep               keep the benchmark database
   --no-analyze         on PostgreSQL, skip the ANALYZE after seeding (autovacuum is off on this machine kind)
   --quick              small, fast run (smoke test of the suite)
+  --tsx                run the server and the ceiling through tsx, as npm start does (default: compiled to JavaScript first)
   --out DIR            results directory (default bench/results)
   env ROSTER_BENCH_POSTGRES_URL  admin URL of the PostgreSQL server (default postgres://postgres@127.0.0.1:5432/postgres)
 `;
@@ -62,6 +65,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
       keep: { type: 'boolean', default: false },
       'no-analyze': { type: 'boolean', default: false },
       quick: { type: 'boolean', default: false },
+      tsx: { type: 'boolean', default: false },
       out: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
@@ -86,6 +90,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     keep: values.keep === true,
     analyze: values['no-analyze'] !== true,
     quick,
+    tsx: values.tsx === true,
     outDir: values.out ?? 'bench/results',
     postgresUrl: process.env.ROSTER_BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
   };

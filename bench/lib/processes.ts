@@ -35,12 +35,14 @@ export function memoryOf(pid: number): { rssMb: number; peakMb: number } {
 }
 
 /**
- * Starts a Node process (`node --import tsx <args>`), waits until `readyPath` answers 200, and
+ * Starts a Node process (`node --import tsx <args>`, or `node <args>` for compiled code), waits until `readyPath` answers 200, and
  * returns a handle. Output goes to `logFile`.
  */
 export async function startNode(options: {
   args: readonly string[];
   nodeFlags?: readonly string[];
+  /** Run the file through tsx (TypeScript source) or as plain JavaScript (compiled). */
+  loader?: 'tsx' | 'none';
   env?: Record<string, string>;
   cwd?: string;
   port: number;
@@ -49,11 +51,15 @@ export async function startNode(options: {
   timeoutMs?: number;
 }): Promise<ServerProcess> {
   const log = createWriteStream(options.logFile, { flags: 'a' });
-  const child: ChildProcess = spawn(process.execPath, [...(options.nodeFlags ?? []), '--import', 'tsx', ...options.args], {
-    env: { ...process.env, ...options.env },
-    ...(options.cwd ? { cwd: options.cwd } : {}),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [...(options.nodeFlags ?? []), ...(options.loader === 'none' ? [] : ['--import', 'tsx']), ...options.args],
+    {
+      env: { ...process.env, ...options.env },
+      ...(options.cwd ? { cwd: options.cwd } : {}),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   child.stdout?.pipe(log);
   child.stderr?.pipe(log);
   let exited: string | undefined;
