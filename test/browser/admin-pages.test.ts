@@ -140,7 +140,16 @@ describe.skipIf(!BROWSER_AVAILABLE)('console: admin pages', () => {
       await create.locator('[type="submit"]').first().click();
       await byTestId(page, 'flash-ok').waitFor();
       await roleRow('Auditor').waitFor();
-      expect(await shownText(roleRow('Auditor'))).toContain('50');
+      expect(await roleRow('Auditor').locator('[name="level"]').inputValue()).toBe('50');
+
+      // Set the permission level.
+      const level = roleRow('Auditor')
+        .locator('form')
+        .filter({ has: page.locator('[name="level"]') });
+      await level.locator('[name="level"]').fill('60');
+      await level.locator('[type="submit"]').click();
+      await byTestId(page, 'flash-ok').waitFor();
+      expect(await roleRow('Auditor').locator('[name="level"]').inputValue()).toBe('60');
 
       // Rename.
       const rename = byTestId(roleRow('Auditor'), 'rename-role');

@@ -33,7 +33,7 @@ describe.skipIf(!BROWSER_AVAILABLE)('console: CSRF and cookies', () => {
     const { slug, admin } = await setUpWorkspace(server, 'csrf-co');
     const { page, context } = await harness.session();
     await signInWithLink(page, server, slug, admin!);
-    const cookies = await context.cookies(server.url);
+    const cookies = await context.cookies(`${server.url}/w/${slug}/profile`);
     const cookie = cookies.map((c) => `${c.name}=${c.value}`).join('; ');
 
     await page.goto(`${server.url}/w/${slug}/admin/roles`);
@@ -81,7 +81,7 @@ describe.skipIf(!BROWSER_AVAILABLE)('console: CSRF and cookies', () => {
     const { slug, admin } = await setUpWorkspace(server, 'cookie-co');
     const { page, context } = await harness.session();
     await signInWithLink(page, server, slug, admin!);
-    const cookies = await context.cookies(server.url);
+    const cookies = await context.cookies(`${server.url}/w/${slug}/profile`);
     expect(cookies.length).toBeGreaterThan(0);
     for (const cookie of cookies) {
       expect(cookie.httpOnly, cookie.name).toBe(true);
