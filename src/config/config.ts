@@ -15,6 +15,8 @@ export interface Config {
   readonly scim: ScimLimits;
   /** Requests one SCIM token may make per window (ROSTER_RATE_LIMIT, 0 = unlimited). */
   readonly rateLimit: { readonly max: number; readonly windowMs: number };
+  /** Console sign-in attempts (password, one-time link, SSO start) per client address and minute (ROSTER_SIGNIN_RATE_LIMIT, 0 = unlimited). */
+  readonly signInRateLimit: number;
   readonly log: LogRetention;
   /** SMTP server for outbox mail (ROSTER_SMTP_URL); without it mail stays queued in the outbox. */
   readonly smtpUrl: string | undefined;
@@ -49,6 +51,7 @@ export function loadConfig(options: { database?: string; host?: string; port?: n
       max: integer(env.ROSTER_RATE_LIMIT, 6000),
       windowMs: integer(env.ROSTER_RATE_LIMIT_WINDOW_MS, 60_000),
     }),
+    signInRateLimit: integer(env.ROSTER_SIGNIN_RATE_LIMIT, 30),
     log: Object.freeze({
       maxAgeDays: integer(env.ROSTER_LOG_MAX_AGE_DAYS, 30),
       maxEntriesPerWorkspace: integer(env.ROSTER_LOG_MAX_ENTRIES, 100_000),

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
+import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { pruneSignIns } from '../directory/sign-in.js';
 import { type ConsoleContext, field, sendPage } from './context.js';
@@ -24,6 +25,14 @@ export async function registerConsole(app: FastifyInstance, context: ConsoleCont
   await app.register(async (scope) => {
     await scope.register(cookie);
     await scope.register(formbody, { bodyLimit: 64 * 1024 });
+    // Sign-in routes opt in (see SIGN_IN_LIMIT): a password check costs an scrypt hash, so
+    // unbounded guessing would be both a brute-force and a CPU-exhaustion attack.
+    await scope.register(rateLimit, {
+      global: false,
+      keyGenerator: (request) => request.ip,
+      errorResponseBuilder: (_request, limit) =>
+        Object.assign(new Error(`Too many sign-in attempts from your address. Try again in ${limit.after}.`), { statusCode: 429 }),
+    });
     scope.setErrorHandler((error, request, reply) => {
       const status = (error as { statusCode?: number }).statusCode;
       if (status && status >= 400 && status < 500) {

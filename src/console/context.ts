@@ -50,3 +50,8 @@ export async function attempt<T>(work: () => Promise<T>): Promise<{ ok: true; va
 /** Who the audit log names for a console action. */
 export const actorOf = (request: FastifyRequest): string =>
   `console:${viewerOfRequest(request).user.email || viewerOfRequest(request).user.userName}`;
+
+/** Route options that apply the console's per-address sign-in limit (none when configured to 0). */
+export function signInLimit(config: Config): { config?: { rateLimit: { max: number; timeWindow: number } } } {
+  return config.signInRateLimit > 0 ? { config: { rateLimit: { max: config.signInRateLimit, timeWindow: 60_000 } } } : {};
+}

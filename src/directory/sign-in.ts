@@ -193,7 +193,7 @@ export async function viewerOf(store: DirectoryStore, secret: string): Promise<V
     store.read.users.byId(session.workspaceId, session.userId),
   ]);
   // Deactivation by the IdP ends console access at once, not when the session expires.
-  if (!workspace || !user || !user.active || user.scimDeleted) return undefined;
+  if (!workspace || !user?.active || user.scimDeleted) return undefined;
   const role = await store.read.roles.byId(workspace.id, user.roleId);
   return { session, workspace, user, role, isAdmin: (role?.level ?? 0) >= ADMIN_LEVEL };
 }

@@ -105,3 +105,25 @@ describe('console pages over HTTP', () => {
     expect((await get('/assets/console.css')).status).toBe(200);
   });
 });
+
+describe('console sign-in rate limit', () => {
+  it('answers 429 after ROSTER_SIGNIN_RATE_LIMIT password attempts a minute from one address', async () => {
+    const server = await startServer({ ROSTER_SIGNIN_RATE_LIMIT: '3' });
+    try {
+      await server.workspace('acme');
+      const attempt = () =>
+        fetch(`${server.url}/w/acme/login/password`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: 'email=nobody%40acme.example&password=wrong-password-123',
+        });
+      const statuses = [];
+      for (let i = 0; i < 4; i++) statuses.push((await attempt()).status);
+      expect(statuses).toEqual([403, 403, 403, 429]);
+      // Other pages are not limited.
+      expect((await fetch(`${server.url}/w/acme/login`)).status).toBe(200);
+    } finally {
+      await server.close();
+    }
+  });
+});

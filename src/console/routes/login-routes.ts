@@ -11,7 +11,7 @@ import {
   takeLoginFlow,
 } from '../../directory/sign-in.js';
 import { SsoProviderError } from '../../sso/oidc-relying-party.js';
-import { type ConsoleContext, field, type SlugRequest, sendPage } from '../context.js';
+import { type ConsoleContext, field, type SlugRequest, sendPage, signInLimit } from '../context.js';
 import {
   clearSessionCookie,
   cookieOptions,
@@ -62,7 +62,9 @@ export function registerLoginRoutes(scope: FastifyInstance, context: ConsoleCont
   });
 
   // A GET, not a form POST: the redirect to the identity provider must not be held to CSP form-action.
-  scope.get('/w/:slug/sso/start', async (request: SlugRequest, reply) => {
+  const limited = signInLimit(config);
+
+  scope.get('/w/:slug/sso/start', limited, async (request: SlugRequest, reply) => {
     const workspace = await workspaceOf(request.params.slug);
     if (!workspace) return notFound(reply);
     const settings = await store.read.workspaces.sso(workspace.id);
@@ -121,7 +123,7 @@ export function registerLoginRoutes(scope: FastifyInstance, context: ConsoleCont
     }
   });
 
-  scope.post('/w/:slug/login/password', async (request: SlugRequest, reply) => {
+  scope.post('/w/:slug/login/password', limited, async (request: SlugRequest, reply) => {
     const workspace = await workspaceOf(request.params.slug);
     if (!workspace) return notFound(reply);
     const email = field(request.body, 'email');
@@ -140,7 +142,7 @@ export function registerLoginRoutes(scope: FastifyInstance, context: ConsoleCont
     return sendPage(reply, linkPage(workspace, request.params.token));
   });
 
-  scope.post('/w/:slug/login/link/:token', async (request: LinkRequest, reply) => {
+  scope.post('/w/:slug/login/link/:token', limited, async (request: LinkRequest, reply) => {
     const workspace = await workspaceOf(request.params.slug);
     if (!workspace) return notFound(reply);
     try {
