@@ -24,10 +24,11 @@ const ADMIN = 'ada.admin@acme-corp.example';
 const step = (text: string) => process.stdout.write(`${text}\n`);
 const testId = (page: Page, id: string) => page.locator(`[data-testid="${id}"]`);
 
-async function shoot(page: Page, name: string): Promise<void> {
+/** A PNG of the page: the whole page, or only the window for long lists. */
+async function shoot(page: Page, name: string, fullPage = true): Promise<void> {
   await page.waitForLoadState('networkidle').catch(() => undefined);
   const path = join(outDir, `${name}.png`);
-  await page.screenshot({ path, fullPage: true });
+  await page.screenshot({ path, fullPage });
   step(`  docs/screenshots/${name}.png`);
 }
 
@@ -39,7 +40,8 @@ const browser = await launchBrowser().catch((error: unknown) => {
 });
 try {
   step('seeding 300 users…');
-  const seeded = await seedWorkspace(server.store, { users: 300, slug: SLUG, teams: 6, seats: 310 });
+  // 297 active seeded users (every 100th is deactivated), the admin, and five more over SCIM fill 303 seats.
+  const seeded = await seedWorkspace(server.store, { users: 300, slug: SLUG, teams: 6, seats: 303 });
   await updateWorkspace(server.store, SLUG, { name: 'Acme Corp' });
   await addAppUser(server.store, SLUG, { email: ADMIN, givenName: 'Ada', familyName: 'Admin', role: 'Admin' });
   await configureSso(server.store, SLUG, { issuer: idp.issuer, clientId: idp.clientId, clientSecret: idp.clientSecret });
@@ -88,6 +90,7 @@ try {
     await scim.post('/Users', newUser(email, { name: { givenName: given, familyName: family }, title: 'Engineer' }));
   }
   await scim.post('/Users', newUser('hedy.lamarr@acme-corp.example')); // 409 uniqueness
+  await scim.post('/Users', newUser('one.too.many@acme-corp.example')); // 409: no free seat
   await scim.post('/Users', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], name: { givenName: 'No' } }); // 400
   await scim.get('/Users/00000000-0000-7000-8000-000000000000'); // 404
   const someone = await scim.get(`/Users?filter=${encodeURIComponent(`userName eq "${seedUserName(5)}"`)}`);
@@ -98,9 +101,11 @@ try {
 
   await admin.page.goto(`${base}/integrations`);
   await shoot(admin.page, 'integrations-list');
+  await admin.page.setViewportSize({ width: 1280, height: 1000 });
   await admin.page.goto(`${base}/users`);
-  await shoot(admin.page, 'users');
-  await admin.page.goto(`${base}/users?q=Lovelace`);
+  await shoot(admin.page, 'users', false);
+  await admin.page.setViewportSize(viewport);
+  await admin.page.goto(`${base}/users?q=grace`);
   await shoot(admin.page, 'users-search');
   if (someoneId) {
     await admin.page.goto(`${base}/users/${someoneId}`);
@@ -131,6 +136,16 @@ try {
   await completeProviderLogin(user.page, idp.issuer, member);
   await testId(user.page, 'profile').waitFor();
   await shoot(user.page, 'profile');
+
+  step('refusing a deactivated user…');
+  const gone = seedUserName(299); // every 100th seeded user is deactivated
+  idp.setAccount(gone, {});
+  const refused = await newSession(browser, { viewport });
+  await refused.page.goto(`${server.url}/w/${SLUG}/login`);
+  await testId(refused.page, 'sso-login').click();
+  await completeProviderLogin(refused.page, idp.issuer, gone);
+  await testId(refused.page, 'login-error').waitFor();
+  await shoot(refused.page, 'login-refused');
   step(`done: ${seeded.users} seeded users`);
 } finally {
   await browser.close();
