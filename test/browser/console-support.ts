@@ -46,6 +46,12 @@ export async function startHarness(): Promise<Harness> {
 
 export const byTestId = (scope: Page | Locator, id: string): Locator => scope.locator(`[data-testid="${id}"]`);
 
+/** The status the current document was served with. */
+export const documentStatus = (page: Page): Promise<number> =>
+  page.evaluate(
+    () => (performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming & { responseStatus: number }).responseStatus,
+  );
+
 /** The text a person sees in an element: the value of an input or textarea, else its text. */
 export async function shownText(locator: Locator): Promise<string> {
   const tag = await locator.evaluate((element) => element.tagName.toLowerCase());

@@ -45,6 +45,10 @@ describe.skipIf(!BROWSER_AVAILABLE)('console: integrations', () => {
     expect(await byTestId(dialog, 'copy-token').isVisible()).toBe(true);
     const guide = byTestId(dialog, 'setup-guide');
     expect(await guide.getAttribute('href')).toMatch(/okta/i);
+    // The guide is served by Roster itself (no external site needed).
+    const guidePage = await fetch(new URL((await guide.getAttribute('href'))!, server.url));
+    expect(guidePage.status).toBe(200);
+    expect(await guidePage.text()).toMatch(/Okta/);
 
     // The copy button puts the token on the clipboard.
     await byTestId(dialog, 'copy-token').click();

@@ -3,16 +3,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTeam } from '../../src/directory/teams.js';
 import { completeProviderLogin, startOidcProvider, type TestOidcProvider } from '../support/oidc-provider.js';
 import { newUser, patchOps, type ScimClient, scimClient } from '../support/scim-server.js';
-import { BROWSER_AVAILABLE, byTestId, cli, type Harness, setUpWorkspace, shownText, startHarness } from './console-support.js';
+import {
+  BROWSER_AVAILABLE,
+  byTestId,
+  cli,
+  documentStatus,
+  type Harness,
+  setUpWorkspace,
+  shownText,
+  startHarness,
+} from './console-support.js';
 
 const SLUG = 'sso-co';
 const TEAMS_URN = 'urn:ietf:params:scim:schemas:extension:Teams:2.0:User';
-
-/** The status the current document was served with. */
-const documentStatus = (page: Page): Promise<number> =>
-  page.evaluate(
-    () => (performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming & { responseStatus: number }).responseStatus,
-  );
 
 /**
  * Single sign-on of users an IdP provisioned over SCIM, against a real OpenID provider: the
