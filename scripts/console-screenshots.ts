@@ -78,7 +78,7 @@ try {
 
   step('provisioning over SCIM, with some failures…');
   const scim = scimClient(server, token);
-  const names = [
+  const names: ReadonlyArray<readonly [string, string]> = [
     ['Hedy', 'Lamarr'],
     ['Katherine', 'Johnson'],
     ['Radia', 'Perlman'],
@@ -86,7 +86,7 @@ try {
     ['Frances', 'Allen'],
   ];
   for (const [given, family] of names) {
-    const email = `${given!.toLowerCase()}.${family!.toLowerCase()}@acme-corp.example`;
+    const email = `${given.toLowerCase()}.${family.toLowerCase()}@acme-corp.example`;
     await scim.post('/Users', newUser(email, { name: { givenName: given, familyName: family }, title: 'Engineer' }));
   }
   await scim.post('/Users', newUser('hedy.lamarr@acme-corp.example')); // 409 uniqueness
