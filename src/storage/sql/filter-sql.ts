@@ -19,7 +19,12 @@ export interface Column {
 
 /** A correlated sub-query for a multi-valued attribute, and how its sub-attributes map to columns. */
 export interface Scope {
-  exists(condition: RawBuilder<unknown> | undefined): RawBuilder<unknown>;
+  /**
+   * True when some element of the resource matches `condition` (any element when undefined).
+   * `workspaceId`, when given, is the outer query's workspace: a scope can then select the
+   * matching resource ids once (`u.id in (select …)`) instead of probing per resource.
+   */
+  exists(condition: RawBuilder<unknown> | undefined, workspaceId?: string): RawBuilder<unknown>;
   column(attribute: ResolvedAttribute): Column;
   /** The expression to sort by: the primary or first element's value; undefined when unsortable. */
   sortExpression?(attribute: ResolvedAttribute): RawBuilder<unknown>;
@@ -32,30 +37,30 @@ export interface FilterMapping {
   scopeOf(attribute: ResolvedAttribute): Scope | undefined;
 }
 
-export function compileFilter(filter: ResolvedFilter, mapping: FilterMapping): RawBuilder<unknown> {
+export function compileFilter(filter: ResolvedFilter, mapping: FilterMapping, workspaceId?: string): RawBuilder<unknown> {
   const single = singleScope(mapping);
   switch (filter.kind) {
     case 'and':
-      return sql`(${compileFilter(filter.left, mapping)} and ${compileFilter(filter.right, mapping)})`;
+      return sql`(${compileFilter(filter.left, mapping, workspaceId)} and ${compileFilter(filter.right, mapping, workspaceId)})`;
     case 'or':
-      return sql`(${compileFilter(filter.left, mapping)} or ${compileFilter(filter.right, mapping)})`;
+      return sql`(${compileFilter(filter.left, mapping, workspaceId)} or ${compileFilter(filter.right, mapping, workspaceId)})`;
     case 'not':
-      return sql`(not ${compileFilter(filter.filter, mapping)})`;
+      return sql`(not ${compileFilter(filter.filter, mapping, workspaceId)})`;
     case 'valuePath': {
       const scope = mapping.scopeOf(filter.attribute);
       if (!scope) return compileScoped(filter.filter, single);
-      return scope.exists(compileScoped(filter.filter, scope));
+      return scope.exists(compileScoped(filter.filter, scope), workspaceId);
     }
     case 'present':
     case 'compare': {
       const scope = mapping.scopeOf(filter.attribute);
       if (!scope) return compileScoped(filter, single);
-      if (filter.kind === 'present' && !filter.attribute.subAttribute) return scope.exists(undefined);
+      if (filter.kind === 'present' && !filter.attribute.subAttribute) return scope.exists(undefined, workspaceId);
       // `ne` is true for a resource without any value, as for single-valued attributes.
       if (filter.kind === 'compare' && filter.op === 'ne') {
-        return sql`(not ${scope.exists(undefined)} or ${scope.exists(compileScoped(filter, scope))})`;
+        return sql`(not ${scope.exists(undefined, workspaceId)} or ${scope.exists(compileScoped(filter, scope), workspaceId)})`;
       }
-      return scope.exists(compileScoped(filter, scope));
+      return scope.exists(compileScoped(filter, scope), workspaceId);
     }
     default: {
       const impossible: never = filter;

@@ -64,8 +64,12 @@ function contactScope(kind: string): Scope {
     return found;
   };
   return {
-    exists: (condition) =>
-      sql`exists (select 1 from user_contacts c where c.workspace_id = u.workspace_id and c.user_id = u.id and c.kind = ${kind}${optional(condition)})`,
+    // With the workspace known, the matching users are selected once through user_contacts_value
+    // (workspace_id, kind, value_lower) rather than probed per user of the workspace.
+    exists: (condition, workspaceId) =>
+      workspaceId === undefined
+        ? sql`exists (select 1 from user_contacts c where c.workspace_id = u.workspace_id and c.user_id = u.id and c.kind = ${kind}${optional(condition)})`
+        : sql`u.id in (select c.user_id from user_contacts c where c.workspace_id = ${workspaceId} and c.kind = ${kind}${optional(condition)})`,
     column,
     sortExpression: (attribute) =>
       sql`(select ${caseFolded(column(attribute), attribute)} from user_contacts c where c.workspace_id = u.workspace_id and c.user_id = u.id and c.kind = ${kind} order by coalesce(c.is_primary, 0) desc, c.position limit 1)`,
@@ -73,8 +77,10 @@ function contactScope(kind: string): Scope {
 }
 
 const teamsScope: Scope = {
-  exists: (condition) =>
-    sql`exists (select 1 from user_teams ut join teams t on t.workspace_id = ut.workspace_id and t.id = ut.team_id where ut.workspace_id = u.workspace_id and ut.user_id = u.id${optional(condition)})`,
+  exists: (condition, workspaceId) =>
+    workspaceId === undefined
+      ? sql`exists (select 1 from user_teams ut join teams t on t.workspace_id = ut.workspace_id and t.id = ut.team_id where ut.workspace_id = u.workspace_id and ut.user_id = u.id${optional(condition)})`
+      : sql`u.id in (select ut.user_id from user_teams ut join teams t on t.workspace_id = ut.workspace_id and t.id = ut.team_id where ut.workspace_id = ${workspaceId}${optional(condition)})`,
   column: () => ({ sql: 't.name', type: 'string' }),
 };
 

@@ -103,7 +103,7 @@ export class SqlUserRepository implements UserRepository {
   async search(workspaceId: string, query: UserQuery): Promise<{ users: User[]; total: number }> {
     const conditions = [sql`u.workspace_id = ${workspaceId}`];
     if (query.scimVisibleOnly) conditions.push(sql`u.scim_deleted = 0`);
-    if (query.filter) conditions.push(compileFilter(query.filter, USER_FILTER_MAPPING));
+    if (query.filter) conditions.push(compileFilter(query.filter, USER_FILTER_MAPPING, workspaceId));
     const where = sql.join(conditions, sql` and `);
     if (query.filter && pinsOneUser(query.filter)) {
       // userName and id are unique: read the match (if any) and count it, in one statement.
