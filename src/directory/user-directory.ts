@@ -6,7 +6,7 @@ import type { DirectoryStore } from './ports.js';
 export type StatusFilter = 'all' | 'active' | 'inactive';
 
 export interface DirectoryQuery {
-  /** Matched as a prefix of the user name (usually the email address), case-insensitively. */
+  /** Matched as a prefix of the user name (usually the email address) or of a given or family name, case-insensitively. */
   readonly text: string;
   readonly status: StatusFilter;
   /** One-based. */
@@ -34,9 +34,10 @@ export async function searchDirectory(store: DirectoryStore, workspace: Workspac
     // A JSON string literal is a valid SCIM filter string (RFC 7644 §3.4.2.2 uses JSON's grammar).
     const value = JSON.stringify(text);
     clauses.push(
-      // Only the indexed userName: with names or emails.value in an `or`, no index applies and a
-      // search scans the whole workspace (measured 0.3 to 0.5 s at 100,000 users, against 1 to 4 ms).
-      `userName sw ${value}`,
+      // An address is matched on the userName index alone (1 to 4 ms at 100,000 users). A name also
+      // matches given and family names, which no index serves: a scan, about 0.2 s at 100,000
+      // users. emails.value is left out: in an `or` its subquery made every search 0.3 to 0.5 s.
+      text.includes('@') ? `userName sw ${value}` : `(userName sw ${value} or name.givenName sw ${value} or name.familyName sw ${value})`,
     );
   }
   if (query.status !== 'all') clauses.push(`active eq ${query.status === 'active'}`);

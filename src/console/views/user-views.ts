@@ -18,7 +18,7 @@ export function usersContent(
     html`<option value="${value}"${query.status === value ? html` selected` : ''}>${label}</option>`;
   return html`<h1>Users</h1>
 <form class="inline" method="get" action="${base}" data-testid="user-search" role="search">
-  <input name="q" type="search" value="${query.text}" placeholder="User name or email (prefix)" aria-label="Search users">
+  <input name="q" type="search" value="${query.text}" placeholder="Email, user name or name (prefix)" aria-label="Search users">
   <select name="status" aria-label="Status">${statusOption('all', 'All')}${statusOption('active', 'Active')}${statusOption('inactive', 'Deactivated')}</select>
   <button type="submit">Search</button>
 </form>
