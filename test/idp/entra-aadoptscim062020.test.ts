@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type TestServer } from '../support/scim-server.js';
+import { describe, expect, it } from 'vitest';
+import { entraUser, idpSuite, lifecycle } from './idp-harness.js';
 import {
   ENTERPRISE,
   ENTRA,
@@ -9,20 +9,10 @@ import {
   expectNoNulls,
   expectScimError,
   expectStatus,
-  expectUserGone,
-  findUsers,
-  groupByName,
-  groupNamesOf,
   guid,
-  idp,
-  idsByUserName,
   type Json,
-  memberIds,
   patchOp,
   plusEncoded,
-  readUser,
-  type Send,
-  USER_SCHEMA,
   workEmail,
 } from './replay.js';
 
@@ -32,48 +22,19 @@ import {
  * and full URN paths, and member removal by `members[value eq "…"]` without a value.
  */
 describe('Entra ID with the aadOptscim062020 flag', () => {
-  let server: TestServer;
-  let token: string;
-  let send: Send;
+  const suite = idpSuite('entra-flag', ENTRA);
+  const { send, patchUser, readUser, expectUserGone, findUsers, idsByUserName, memberIds, groupByName, groupNamesOf } = suite;
   let counter = 0;
 
-  beforeAll(async () => {
-    server = await startServer();
-    token = await server.workspace('entra-flag');
-    send = idp(server, token, ENTRA);
-  });
-  afterAll(async () => server.close());
-
   const createBody = (extra: Json = {}): Json => {
-    const n = `${++counter}-${guid()}`;
-    return {
-      schemas: [USER_SCHEMA, ENTERPRISE],
-      externalId: guid(),
-      userName: `flag_user_${n}@contoso.com`,
-      active: true,
-      emails: [{ primary: true, type: 'work', value: `flag_user_${n}@contoso.com` }],
-      meta: { resourceType: 'User' },
-      name: { formatted: 'Ada Lovelace', familyName: 'Lovelace', givenName: 'Ada' },
-      roles: [],
-      ...extra,
-    };
+    const userName = `flag_user_${++counter}-${guid()}@contoso.com`;
+    return entraUser(userName, userName, { givenName: 'Ada', familyName: 'Lovelace' }, extra);
   };
 
-  const provision = async (extra: Json = {}): Promise<Json> => {
-    const body = createBody(extra);
-    expectEmptyList(await send('GET', `/Users?filter=${plusEncoded(`userName eq "${body.userName}"`)}`));
-    return expectStatus(await send('POST', '/Users', body), 201);
-  };
-
-  const patchUser = async (id: string, ...operations: Json[]): Promise<Json> =>
-    expectStatus(await send('PATCH', `/Users/${id}`, patchOp(...operations)), 200);
+  const provision = suite.provisioner(createBody, (userName) => `/Users?filter=${plusEncoded(`userName eq "${userName}"`)}`);
 
   describe('user lifecycle, in order', () => {
-    const life: { body?: Json; id?: string } = {};
-    const id = (): string => {
-      expect(life.id, 'the create step must have succeeded').toBeDefined();
-      return life.id as string;
-    };
+    const { life, id } = lifecycle<{ body?: Json }>();
 
     it('Test Connection: random-GUID userName filter, no User-Agent → 200 empty ListResponse', async () => {
       expectEmptyList(await send('GET', `/Users?filter=${plusEncoded(`userName eq "${guid()}"`)}`));
@@ -89,7 +50,7 @@ describe('Entra ID with the aadOptscim062020 flag', () => {
       const created = expectStatus(await send('POST', '/Users', life.body), 201);
       life.id = created.id;
       expectNoNulls(created);
-      const stored = await readUser(server, token, id());
+      const stored = await readUser(id());
       expect(stored).toMatchObject({ userName: life.body.userName, externalId: life.body.externalId, active: true });
     });
 
@@ -113,7 +74,7 @@ describe('Entra ID with the aadOptscim062020 flag', () => {
         },
       );
       expect(updated.displayName).toBe('Bjfe');
-      const stored = await readUser(server, token, id());
+      const stored = await readUser(id());
       expect(workEmail(stored)).toBe('bjfe.kkom@contoso.com');
       expect(stored.emails).toHaveLength(1);
       expect(stored.displayName).toBe('Bjfe');
@@ -124,52 +85,52 @@ describe('Entra ID with the aadOptscim062020 flag', () => {
     it('path-less replace with the enterprise department and externalId as URN / plain keys', async () => {
       const externalId = guid();
       await patchUser(id(), { op: 'replace', value: { externalId, [`${ENTERPRISE}:department`]: 'Research' } });
-      const stored = await readUser(server, token, id());
+      const stored = await readUser(id());
       expect(stored.externalId).toBe(externalId);
       expect(enterprise(stored).department).toBe('Research');
       expect(enterprise(stored).employeeNumber).toBe('Aklq');
-      expect((await findUsers(server, token, `externalId eq "${externalId}"`)).map((u) => u.id)).toEqual([id()]);
+      expect((await findUsers(`externalId eq "${externalId}"`)).map((u) => u.id)).toEqual([id()]);
     });
 
     it('add nickName "Babs" (lower-case op)', async () => {
       await patchUser(id(), { op: 'add', path: 'nickName', value: 'Babs' });
-      expect((await readUser(server, token, id())).nickName).toBe('Babs');
+      expect((await readUser(id())).nickName).toBe('Babs');
     });
 
     it('replace userName → the new one matches, the old one does not', async () => {
       const old = life.body?.userName as string;
       const next = `renamed-${guid()}@contoso.com`;
       await patchUser(id(), { op: 'replace', path: 'userName', value: next });
-      expect((await readUser(server, token, id())).userName).toBe(next);
-      expect(await idsByUserName(server, token, next)).toEqual([id()]);
-      expect(await idsByUserName(server, token, old)).toEqual([]);
+      expect((await readUser(id())).userName).toBe(next);
+      expect(await idsByUserName(next)).toEqual([id()]);
+      expect(await idsByUserName(old)).toEqual([]);
       if (life.body) life.body.userName = next;
     });
 
     it('disable: {"op":"replace","path":"active","value":false} → active false, still readable and findable', async () => {
       expect((await patchUser(id(), { op: 'replace', path: 'active', value: false })).active).toBe(false);
-      expect((await readUser(server, token, id())).active).toBe(false);
-      const found = await findUsers(server, token, `userName eq "${life.body?.userName}"`);
+      expect((await readUser(id())).active).toBe(false);
+      const found = await findUsers(`userName eq "${life.body?.userName}"`);
       expect(found.map((u) => [u.id, u.active])).toEqual([[id(), false]]);
     });
 
     it('re-enable: replace active true', async () => {
       expect((await patchUser(id(), { op: 'replace', path: 'active', value: true })).active).toBe(true);
-      expect((await readUser(server, token, id())).active).toBe(true);
+      expect((await readUser(id())).active).toBe(true);
     });
 
     it('path-less replace {"active": false} also disables (same engine)', async () => {
       await patchUser(id(), { op: 'replace', value: { active: false } });
-      expect((await readUser(server, token, id())).active).toBe(false);
+      expect((await readUser(id())).active).toBe(false);
       await patchUser(id(), { op: 'replace', value: { active: true } });
-      expect((await readUser(server, token, id())).active).toBe(true);
+      expect((await readUser(id())).active).toBe(true);
     });
 
     it('DELETE /Users/{id} → 204; later GET → 404; the filter finds nobody', async () => {
       const response = await send('DELETE', `/Users/${id()}`);
       expect(response.status, response.describe).toBe(204);
-      await expectUserGone(server, token, id());
-      expect(await idsByUserName(server, token, life.body?.userName as string)).toEqual([]);
+      await expectUserGone(id());
+      expect(await idsByUserName(life.body?.userName as string)).toEqual([]);
     });
   });
 
@@ -178,27 +139,23 @@ describe('Entra ID with the aadOptscim062020 flag', () => {
       const manager = await provision();
       const user = await provision();
       await patchUser(user.id, { op: 'add', path: `${ENTERPRISE}:manager`, value: manager.id });
-      const stored = enterprise(await readUser(server, token, user.id)).manager as Json;
+      const stored = enterprise(await readUser(user.id)).manager as Json;
       expect(stored).toMatchObject({ value: manager.id });
       expect(typeof stored.$ref).toBe('string');
       await patchUser(user.id, { op: 'remove', path: `${ENTERPRISE}:manager[value eq "${manager.id}"]` });
-      expect(enterprise(await readUser(server, token, user.id)).manager).toBeUndefined();
+      expect(enterprise(await readUser(user.id)).manager).toBeUndefined();
     });
 
     it('path-less replace with the URN manager key sets the manager', async () => {
       const manager = await provision();
       const user = await provision();
       await patchUser(user.id, { op: 'replace', value: { [`${ENTERPRISE}:manager`]: manager.id } });
-      expect(enterprise(await readUser(server, token, user.id)).manager?.value).toBe(manager.id);
+      expect(enterprise(await readUser(user.id)).manager?.value).toBe(manager.id);
     });
   });
 
   describe('roles as Groups', () => {
-    let admin: Json;
-
-    beforeAll(async () => {
-      admin = await groupByName(server, token, 'Admin');
-    });
+    const { admin } = suite.roles();
 
     it('group lookup: GET /Groups?excludedAttributes=members&filter=displayName+eq+%22Admin%22', async () => {
       const list = expectList(await send('GET', '/Groups?excludedAttributes=members&filter=displayName+eq+%22Admin%22'));
@@ -213,19 +170,19 @@ describe('Entra ID with the aadOptscim062020 flag', () => {
         patchOp({ op: 'add', path: 'members', value: [{ value: a.id }, { value: b.id }] }),
       );
       expect(response.status, response.describe).toBe(204);
-      expect(await memberIds(server, token, admin.id)).toEqual(expect.arrayContaining([a.id, b.id]));
+      expect(await memberIds(admin.id)).toEqual(expect.arrayContaining([a.id, b.id]));
     });
 
     it('remove members[value eq "…"] without a value → only that member leaves', async () => {
       const [a, b, c] = [await provision(), await provision(), await provision()];
       await send('PATCH', `/Groups/${admin.id}`, patchOp({ op: 'add', path: 'members', value: [a, b, c].map((u) => ({ value: u.id })) }));
-      expect(await memberIds(server, token, admin.id)).toEqual(expect.arrayContaining([a.id, b.id, c.id]));
+      expect(await memberIds(admin.id)).toEqual(expect.arrayContaining([a.id, b.id, c.id]));
       const response = await send('PATCH', `/Groups/${admin.id}`, patchOp({ op: 'remove', path: `members[value eq "${b.id}"]` }));
       expect(response.status, response.describe).toBe(204);
-      const members = await memberIds(server, token, admin.id);
+      const members = await memberIds(admin.id);
       expect(members).not.toContain(b.id);
       expect(members).toEqual(expect.arrayContaining([a.id, c.id]));
-      expect(await groupNamesOf(server, token, b.id)).toEqual(['Member']);
+      expect(await groupNamesOf(b.id)).toEqual(['Member']);
     });
 
     it('several filtered removes in one PATCH', async () => {
@@ -237,7 +194,7 @@ describe('Entra ID with the aadOptscim062020 flag', () => {
         patchOp({ op: 'remove', path: `members[value eq "${a.id}"]` }, { op: 'remove', path: `members[value eq "${c.id}"]` }),
       );
       expect(response.status, response.describe).toBe(204);
-      const members = await memberIds(server, token, admin.id);
+      const members = await memberIds(admin.id);
       expect(members).toContain(b.id);
       expect(members).not.toContain(a.id);
       expect(members).not.toContain(c.id);
@@ -246,24 +203,24 @@ describe('Entra ID with the aadOptscim062020 flag', () => {
     it('remove members[value eq "<not a member>"] → 204 and nobody leaves', async () => {
       const a = await provision();
       await send('PATCH', `/Groups/${admin.id}`, patchOp({ op: 'add', path: 'members', value: [{ value: a.id }] }));
-      const before = await memberIds(server, token, admin.id);
+      const before = await memberIds(admin.id);
       const response = await send('PATCH', `/Groups/${admin.id}`, patchOp({ op: 'remove', path: `members[value eq "${guid()}"]` }));
       expect(response.status, response.describe).toBe(204);
-      expect(await memberIds(server, token, admin.id)).toEqual(before);
+      expect(await memberIds(admin.id)).toEqual(before);
     });
 
     it('replace displayName with the current name → 204 no-op', async () => {
-      const before = await memberIds(server, token, admin.id);
+      const before = await memberIds(admin.id);
       const response = await send('PATCH', `/Groups/${admin.id}`, patchOp({ op: 'replace', path: 'displayName', value: 'Admin' }));
       expect(response.status, response.describe).toBe(204);
-      expect((await groupByName(server, token, 'Admin')).id).toBe(admin.id);
-      expect(await memberIds(server, token, admin.id)).toEqual(before);
+      expect((await groupByName('Admin')).id).toBe(admin.id);
+      expect(await memberIds(admin.id)).toEqual(before);
     });
 
     it('errors stay SCIM JSON: an unknown member sub-attribute path → 400 with status "400"', async () => {
-      const before = await memberIds(server, token, admin.id);
+      const before = await memberIds(admin.id);
       expectScimError(await send('PATCH', `/Groups/${admin.id}`, patchOp({ op: 'replace', path: 'members.display', value: 'x' })), 400);
-      expect(await memberIds(server, token, admin.id)).toEqual(before);
+      expect(await memberIds(admin.id)).toEqual(before);
     });
   });
 });

@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type TestServer } from '../support/scim-server.js';
+import { describe, expect, it } from 'vitest';
+import { idpSuite, lifecycle } from './idp-harness.js';
 import {
   ENTERPRISE,
   enterprise,
@@ -8,22 +8,13 @@ import {
   expectNoNulls,
   expectScimError,
   expectStatus,
-  expectUserGone,
   GENERIC,
   GROUP_SCHEMA,
-  groupByName,
-  groupNamesOf,
   guid,
-  idp,
-  idsByUserName,
   type Json,
-  memberIds,
   patchOp,
-  readGroup,
-  readUser,
   replay,
   SEARCH_REQUEST,
-  type Send,
   USER_SCHEMA,
 } from './replay.js';
 
@@ -32,17 +23,9 @@ import {
  * example bodies (RFC 7643 §8.2, RFC 7644 §3.5.2), ETags and If-Match, /.search, projections.
  */
 describe('generic RFC 7644 client', () => {
-  let server: TestServer;
-  let token: string;
-  let send: Send;
+  const suite = idpSuite('generic', GENERIC);
+  const { send, patchUser, readUser, expectUserGone, idsByUserName, readGroup, memberIds, groupNamesOf } = suite;
   let counter = 0;
-
-  beforeAll(async () => {
-    server = await startServer();
-    token = await server.workspace('generic');
-    send = idp(server, token, GENERIC);
-  });
-  afterAll(async () => server.close());
 
   const q = (filter: string, extra = '') => `/Users?filter=${encodeURIComponent(filter)}${extra}`;
 
@@ -124,11 +107,7 @@ describe('generic RFC 7644 client', () => {
   });
 
   describe('user lifecycle, in order', () => {
-    const life: { body?: Json; id?: string; etag?: string } = {};
-    const id = (): string => {
-      expect(life.id, 'the create step must have succeeded').toBeDefined();
-      return life.id as string;
-    };
+    const { life, id } = lifecycle<{ body?: Json; etag?: string }>();
 
     it('the filter for the new userName (%20/%22-encoded) finds nobody', async () => {
       life.body = fullUser();
@@ -143,7 +122,7 @@ describe('generic RFC 7644 client', () => {
       expect(response.headers.etag).toBe(created.meta.version);
       expect(created.schemas).toEqual(expect.arrayContaining([USER_SCHEMA, ENTERPRISE]));
       expectNoNulls(created);
-      const stored = await readUser(server, token, id());
+      const stored = await readUser(id());
       expect(stored.name).toEqual(life.body?.name);
       expect(stored.emails).toEqual(life.body?.emails);
       expect(stored.addresses).toEqual(life.body?.addresses);
@@ -205,10 +184,10 @@ describe('generic RFC 7644 client', () => {
     });
 
     it('PUT with a stale If-Match → 412 SCIM error; nothing changes', async () => {
-      const before = await readUser(server, token, id());
+      const before = await readUser(id());
       const response = await send('PUT', `/Users/${id()}`, { ...life.body, title: 'Stale' }, { 'if-match': 'W/"999999"' });
       expectScimError(response, 412);
-      expect(await readUser(server, token, id())).toStrictEqual(before);
+      expect(await readUser(id())).toStrictEqual(before);
     });
 
     it('PUT with the current ETag in If-Match → 200; the replacement reads back', async () => {
@@ -221,74 +200,74 @@ describe('generic RFC 7644 client', () => {
       const updated = expectStatus(response, 200);
       expect(response.headers.etag).toBe(updated.meta.version);
       expect(updated.meta.version).not.toBe(life.etag);
-      const stored = await readUser(server, token, id());
+      const stored = await readUser(id());
       expect(stored).toMatchObject({ title: 'Head Tour Guide', nickName: 'B' });
       life.etag = stored.meta.version;
     });
 
     it('PATCH (RFC 7644 §3.5.2.1) add an email with a value array → appended', async () => {
-      await expectOk(id(), { op: 'add', path: 'emails', value: [{ value: 'babs@other.example', type: 'other' }] });
-      const stored = await readUser(server, token, id());
+      await patchUser(id(), { op: 'add', path: 'emails', value: [{ value: 'babs@other.example', type: 'other' }] });
+      const stored = await readUser(id());
       expect(stored.emails.map((e: Json) => e.value)).toContain('babs@other.example');
       expect(stored.emails).toHaveLength(3);
     });
 
     it('PATCH (§3.5.2.3) path-less replace with a nested object and a multi-valued list', async () => {
-      await expectOk(id(), {
+      await patchUser(id(), {
         op: 'replace',
         value: {
           name: { givenName: 'Barbara', familyName: 'Jensen-Smith' },
           nickName: 'Barbie',
         },
       });
-      const stored = await readUser(server, token, id());
+      const stored = await readUser(id());
       expect(stored.name).toMatchObject({ givenName: 'Barbara', familyName: 'Jensen-Smith', middleName: 'Jane' });
       expect(stored.nickName).toBe('Barbie');
     });
 
     it('PATCH replace addresses[type eq "work"].streetAddress → only that sub-attribute changes', async () => {
-      await expectOk(id(), { op: 'replace', path: 'addresses[type eq "work"].streetAddress', value: '1010 Broadway Ave' });
-      const address = (await readUser(server, token, id())).addresses[0] as Json;
+      await patchUser(id(), { op: 'replace', path: 'addresses[type eq "work"].streetAddress', value: '1010 Broadway Ave' });
+      const address = (await readUser(id())).addresses[0] as Json;
       expect(address).toMatchObject({ type: 'work', streetAddress: '1010 Broadway Ave', locality: 'Hollywood' });
     });
 
     it('PATCH (§3.5.2.2) remove emails[type eq "home"] → only the home email goes', async () => {
-      await expectOk(id(), { op: 'remove', path: 'emails[type eq "home"]' });
-      const stored = await readUser(server, token, id());
+      await patchUser(id(), { op: 'remove', path: 'emails[type eq "home"]' });
+      const stored = await readUser(id());
       expect(stored.emails.map((e: Json) => e.type).sort()).toEqual(['other', 'work']);
     });
 
     it('PATCH remove a single-valued attribute (title) and an extension attribute', async () => {
-      await expectOk(id(), { op: 'remove', path: 'title' }, { op: 'remove', path: `${ENTERPRISE}:costCenter` });
-      const stored = await readUser(server, token, id());
+      await patchUser(id(), { op: 'remove', path: 'title' }, { op: 'remove', path: `${ENTERPRISE}:costCenter` });
+      const stored = await readUser(id());
       expect(stored.title).toBeUndefined();
       expect(enterprise(stored).costCenter).toBeUndefined();
       expect(enterprise(stored).employeeNumber).toBe('701984');
     });
 
     it('PATCH replace active false → inactive but readable; true → active', async () => {
-      expect((await expectOk(id(), { op: 'replace', path: 'active', value: false })).active).toBe(false);
-      expect((await readUser(server, token, id())).active).toBe(false);
-      await expectOk(id(), { op: 'replace', path: 'active', value: true });
-      expect((await readUser(server, token, id())).active).toBe(true);
+      expect((await patchUser(id(), { op: 'replace', path: 'active', value: false })).active).toBe(false);
+      expect((await readUser(id())).active).toBe(false);
+      await patchUser(id(), { op: 'replace', path: 'active', value: true });
+      expect((await readUser(id())).active).toBe(true);
     });
 
     it('PATCH is atomic: a bad second operation → 400 and the first is not applied', async () => {
-      const before = await readUser(server, token, id());
+      const before = await readUser(id());
       const response = await send(
         'PATCH',
         `/Users/${id()}`,
         patchOp({ op: 'replace', path: 'nickName', value: 'Never' }, { op: 'replace', path: 'noSuchAttribute', value: 'x' }),
       );
       expectScimError(response, 400);
-      expect(await readUser(server, token, id())).toStrictEqual(before);
+      expect(await readUser(id())).toStrictEqual(before);
     });
 
     it('DELETE /Users/{id} → 204; GET → 404; filter empty', async () => {
       const response = await send('DELETE', `/Users/${id()}`);
       expect(response.status, response.describe).toBe(204);
-      await expectUserGone(server, token, id());
-      expect(await idsByUserName(server, token, life.body?.userName as string)).toEqual([]);
+      await expectUserGone(id());
+      expect(await idsByUserName(life.body?.userName as string)).toEqual([]);
     });
   });
 
@@ -312,11 +291,7 @@ describe('generic RFC 7644 client', () => {
   });
 
   describe('groups', () => {
-    let admin: Json;
-
-    beforeAll(async () => {
-      admin = await groupByName(server, token, 'Admin');
-    });
+    const { admin } = suite.roles();
 
     it('GET /Groups/{id} → the group with schemas, meta and an ETag', async () => {
       const response = await send('GET', `/Groups/${admin.id}`);
@@ -334,21 +309,21 @@ describe('generic RFC 7644 client', () => {
         patchOp({
           op: 'add',
           path: 'members',
-          value: [{ display: 'Babs Jensen', $ref: `${server.scimUrl}/Users/${user.id}`, value: user.id }],
+          value: [{ display: 'Babs Jensen', $ref: `${suite.server.scimUrl}/Users/${user.id}`, value: user.id }],
         }),
       );
       expectStatus(response, [200, 204]);
-      expect(await memberIds(server, token, admin.id)).toContain(user.id);
-      const member = ((await readGroup(server, token, admin.id)).members as Json[]).find((m) => m.value === user.id) as Json;
+      expect(await memberIds(admin.id)).toContain(user.id);
+      const member = ((await readGroup(admin.id)).members as Json[]).find((m) => m.value === user.id) as Json;
       expect(member.$ref).toMatch(new RegExp(`/Users/${user.id}$`));
-      expect(await groupNamesOf(server, token, user.id)).toEqual(['Admin']);
+      expect(await groupNamesOf(user.id)).toEqual(['Admin']);
     });
 
     it('PATCH (§3.5.2.2) remove members[value eq "…"] → that member leaves', async () => {
       const [a, b] = [await create(), await create()];
       await send('PATCH', `/Groups/${admin.id}`, patchOp({ op: 'add', path: 'members', value: [{ value: a.id }, { value: b.id }] }));
       expectStatus(await send('PATCH', `/Groups/${admin.id}`, patchOp({ op: 'remove', path: `members[value eq "${a.id}"]` })), [200, 204]);
-      const members = await memberIds(server, token, admin.id);
+      const members = await memberIds(admin.id);
       expect(members).not.toContain(a.id);
       expect(members).toContain(b.id);
     });
@@ -356,10 +331,10 @@ describe('generic RFC 7644 client', () => {
     it('PATCH (§3.5.2.2) remove path "members" without a value → all members leave', async () => {
       const [a, b] = [await create(), await create()];
       await send('PATCH', `/Groups/${admin.id}`, patchOp({ op: 'add', path: 'members', value: [{ value: a.id }, { value: b.id }] }));
-      expect((await memberIds(server, token, admin.id)).length).toBeGreaterThanOrEqual(2);
+      expect((await memberIds(admin.id)).length).toBeGreaterThanOrEqual(2);
       expectStatus(await send('PATCH', `/Groups/${admin.id}`, patchOp({ op: 'remove', path: 'members' })), [200, 204]);
-      expect(await memberIds(server, token, admin.id)).toEqual([]);
-      expect(await groupNamesOf(server, token, a.id)).toEqual(['Member']);
+      expect(await memberIds(admin.id)).toEqual([]);
+      expect(await groupNamesOf(a.id)).toEqual(['Member']);
     });
 
     it('PATCH (§3.5.2.3) replace members → exactly the new list', async () => {
@@ -369,7 +344,7 @@ describe('generic RFC 7644 client', () => {
         await send('PATCH', `/Groups/${admin.id}`, patchOp({ op: 'replace', path: 'members', value: [{ value: b.id }, { value: c.id }] })),
         [200, 204],
       );
-      expect(await memberIds(server, token, admin.id)).toEqual([b.id, c.id].sort());
+      expect(await memberIds(admin.id)).toEqual([b.id, c.id].sort());
     });
 
     it('PUT /Groups/{id} with members → 200; exactly those members', async () => {
@@ -380,7 +355,7 @@ describe('generic RFC 7644 client', () => {
         members: [{ value: a.id }],
       });
       expect(expectStatus(response, 200).members.map((m: Json) => m.value)).toEqual([a.id]);
-      expect(await memberIds(server, token, admin.id)).toEqual([a.id]);
+      expect(await memberIds(admin.id)).toEqual([a.id]);
     });
 
     it('GET /Groups?filter=members[value eq "…"] finds the user\'s group', async () => {
@@ -401,10 +376,10 @@ describe('generic RFC 7644 client', () => {
     });
 
     it('no token → 401 with WWW-Authenticate; a wrong token → 401', async () => {
-      const none = await replay(server, undefined, { method: 'GET', path: '/Users', headers: GENERIC.always });
+      const none = await replay(suite.server, undefined, { method: 'GET', path: '/Users', headers: GENERIC.always });
       expectScimError(none, 401);
       expect(none.headers['www-authenticate']).toMatch(/^Bearer/);
-      expectScimError(await replay(server, 'not-a-token', { method: 'GET', path: '/Users', headers: GENERIC.always }), 401);
+      expectScimError(await replay(suite.server, 'not-a-token', { method: 'GET', path: '/Users', headers: GENERIC.always }), 401);
     });
 
     it('duplicate userName → 409 uniqueness', async () => {
@@ -432,9 +407,4 @@ describe('generic RFC 7644 client', () => {
       expectList(response);
     });
   });
-
-  /** PATCH /Users/{id} expecting 200 with the patched user. */
-  async function expectOk(userId: string, ...operations: Json[]): Promise<Json> {
-    return expectStatus(await send('PATCH', `/Users/${userId}`, patchOp(...operations)), 200);
-  }
 });

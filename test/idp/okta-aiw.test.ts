@@ -1,24 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type TestServer } from '../support/scim-server.js';
+import { describe, expect, it } from 'vitest';
+import { idpSuite, lifecycle, oktaUser } from './idp-harness.js';
 import {
   expectEmptyList,
   expectList,
   expectNoNulls,
   expectScimError,
   expectStatus,
-  findUsers,
   GROUP_SCHEMA,
-  groupByName,
-  groupNamesOf,
   guid,
-  idp,
   type Json,
-  memberIds,
   OKTA,
-  readGroup,
-  readUser,
-  type Send,
-  USER_SCHEMA,
 } from './replay.js';
 
 /**
@@ -27,40 +18,21 @@ import {
  * reactivation, and PUT /Groups/{id} with `id` and `members` for group pushes.
  */
 describe('Okta (App Integration Wizard custom app)', () => {
-  let server: TestServer;
-  let token: string;
-  let send: Send;
+  const suite = idpSuite('okta-aiw', OKTA);
+  const { send, readUser, findUsers, readGroup, memberIds, groupNamesOf } = suite;
   let counter = 0;
 
-  beforeAll(async () => {
-    server = await startServer();
-    token = await server.workspace('okta-aiw');
-    send = idp(server, token, OKTA);
-  });
-  afterAll(async () => server.close());
+  const createBody = (extra: Json = {}): Json =>
+    oktaUser(
+      `aiw.user${++counter}.${guid().slice(0, 8)}@okta.local`,
+      { givenName: 'Aiw', familyName: 'User', password: 'Xy12-secret' },
+      extra,
+    );
 
-  const createBody = (extra: Json = {}): Json => {
-    const n = `${++counter}.${guid().slice(0, 8)}`;
-    return {
-      schemas: [USER_SCHEMA],
-      userName: `aiw.user${n}@okta.local`,
-      name: { givenName: 'Aiw', familyName: 'User' },
-      emails: [{ primary: true, value: `aiw.user${n}@okta.local`, type: 'work' }],
-      displayName: 'Aiw User',
-      locale: 'en-US',
-      externalId: `00u${guid().replace(/-/g, '').slice(0, 17)}`,
-      groups: [],
-      password: 'Xy12-secret',
-      active: true,
-      ...extra,
-    };
-  };
-
-  const provision = async (extra: Json = {}): Promise<Json> => {
-    const body = createBody(extra);
-    expectEmptyList(await send('GET', `/Users?filter=userName%20eq%20%22${encodeURIComponent(body.userName)}%22&startIndex=1&count=100`));
-    return expectStatus(await send('POST', '/Users', body), 201);
-  };
+  const provision = suite.provisioner(
+    createBody,
+    (userName) => `/Users?filter=userName%20eq%20%22${encodeURIComponent(userName)}%22&startIndex=1&count=100`,
+  );
 
   /** The full group as an AIW app PUTs it: schemas, id, displayName and the complete member list. */
   const groupBody = (group: Json, users: readonly Json[]): Json => ({
@@ -71,11 +43,7 @@ describe('Okta (App Integration Wizard custom app)', () => {
   });
 
   describe('user lifecycle, in order', () => {
-    const life: { body?: Json; id?: string } = {};
-    const id = (): string => {
-      expect(life.id, 'the create step must have succeeded').toBeDefined();
-      return life.id as string;
-    };
+    const { life, id } = lifecycle<{ body?: Json }>();
 
     it('existence check → 200 empty list; POST → 201; reads back', async () => {
       life.body = createBody();
@@ -86,7 +54,7 @@ describe('Okta (App Integration Wizard custom app)', () => {
       life.id = created.id;
       expect(created.password).toBeUndefined();
       expectNoNulls(created);
-      expect(await readUser(server, token, id())).toMatchObject({ userName: life.body.userName, active: true, locale: 'en-US' });
+      expect(await readUser(id())).toMatchObject({ userName: life.body.userName, active: true, locale: 'en-US' });
     });
 
     it('profile update: GET then PUT the full user (id, meta, groups: []) → 200; reads back', async () => {
@@ -103,7 +71,7 @@ describe('Okta (App Integration Wizard custom app)', () => {
       );
       expect(updated.name.givenName).toBe('Renamed');
       expect(updated.password).toBeUndefined();
-      const stored = await readUser(server, token, id());
+      const stored = await readUser(id());
       expect(stored.name.givenName).toBe('Renamed');
       expect(stored.title).toBe('Engineer');
       expect(stored.active).toBe(true);
@@ -113,17 +81,17 @@ describe('Okta (App Integration Wizard custom app)', () => {
       const current = expectStatus(await send('GET', `/Users/${id()}`), 200);
       const response = await send('PUT', `/Users/${id()}`, { ...current, active: false, groups: [] });
       expect(expectStatus(response, 200).active).toBe(false);
-      const stored = await readUser(server, token, id());
+      const stored = await readUser(id());
       expect(stored.active).toBe(false);
       expect(stored.name.givenName).toBe('Renamed');
-      const found = await findUsers(server, token, `userName eq "${life.body?.userName}"`);
+      const found = await findUsers(`userName eq "${life.body?.userName}"`);
       expect(found.map((u) => [u.id, u.active])).toEqual([[id(), false]]);
     });
 
     it('a profile PUT while deactivated (active: false repeated) keeps the user inactive', async () => {
       const current = expectStatus(await send('GET', `/Users/${id()}`), 200);
       expectStatus(await send('PUT', `/Users/${id()}`, { ...current, title: 'Former engineer', active: false, groups: [] }), 200);
-      const stored = await readUser(server, token, id());
+      const stored = await readUser(id());
       expect(stored.active).toBe(false);
       expect(stored.title).toBe('Former engineer');
     });
@@ -131,7 +99,7 @@ describe('Okta (App Integration Wizard custom app)', () => {
     it('reactivation: PUT with "active": true → active true', async () => {
       const current = expectStatus(await send('GET', `/Users/${id()}`), 200);
       expect(expectStatus(await send('PUT', `/Users/${id()}`, { ...current, active: true, groups: [] }), 200).active).toBe(true);
-      expect((await readUser(server, token, id())).active).toBe(true);
+      expect((await readUser(id())).active).toBe(true);
     });
 
     it('a PUT that changes userName and email → the new userName matches, the old one does not', async () => {
@@ -146,9 +114,9 @@ describe('Okta (App Integration Wizard custom app)', () => {
         }),
         200,
       );
-      expect((await readUser(server, token, id())).userName).toBe(next);
-      expect((await findUsers(server, token, `userName eq "${next}"`)).map((u) => u.id)).toEqual([id()]);
-      expect(await findUsers(server, token, `userName eq "${life.body?.userName}"`)).toEqual([]);
+      expect((await readUser(id())).userName).toBe(next);
+      expect((await findUsers(`userName eq "${next}"`)).map((u) => u.id)).toEqual([id()]);
+      expect(await findUsers(`userName eq "${life.body?.userName}"`)).toEqual([]);
     });
 
     it('PUT of an unknown id → 404 SCIM error', async () => {
@@ -157,13 +125,7 @@ describe('Okta (App Integration Wizard custom app)', () => {
   });
 
   describe('group push with PUT /Groups/{id}', () => {
-    let admin: Json;
-    let member: Json;
-
-    beforeAll(async () => {
-      admin = await groupByName(server, token, 'Admin');
-      member = await groupByName(server, token, 'Member');
-    });
+    const { admin, member } = suite.roles();
 
     it('import: GET /Groups?startIndex=1&count=100 → Admin and Member with integer paging fields', async () => {
       const list = expectList(await send('GET', '/Groups?startIndex=1&count=100'));
@@ -177,44 +139,44 @@ describe('Okta (App Integration Wizard custom app)', () => {
       expect(body.id).toBe(admin.id);
       expect(body.displayName).toBe('Admin');
       expect(sortedValues(body.members)).toEqual([a.id, b.id].sort());
-      expect(await memberIds(server, token, admin.id)).toEqual([a.id, b.id].sort());
-      expect(await groupNamesOf(server, token, a.id)).toEqual(['Admin']);
+      expect(await memberIds(admin.id)).toEqual([a.id, b.id].sort());
+      expect(await groupNamesOf(a.id)).toEqual(['Admin']);
     });
 
     it('second push of the same body (SimpleIdServer#247) → 200 again, same members', async () => {
-      const current = await readGroup(server, token, admin.id);
+      const current = await readGroup(admin.id);
       const body = { ...current, schemas: [GROUP_SCHEMA] };
       const response = await send('PUT', `/Groups/${admin.id}`, body);
       expectStatus(response, 200);
-      expect(await memberIds(server, token, admin.id)).toEqual(sortedValues(current.members));
+      expect(await memberIds(admin.id)).toEqual(sortedValues(current.members));
     });
 
     it('a push with one member removed and one added → exactly the new list', async () => {
       const [a, b, c] = [await provision(), await provision(), await provision()];
       expectStatus(await send('PUT', `/Groups/${admin.id}`, groupBody(admin, [a, b])), 200);
-      expect(await memberIds(server, token, admin.id)).toEqual([a.id, b.id].sort());
+      expect(await memberIds(admin.id)).toEqual([a.id, b.id].sort());
       expectStatus(await send('PUT', `/Groups/${admin.id}`, groupBody(admin, [b, c])), 200);
-      expect(await memberIds(server, token, admin.id)).toEqual([b.id, c.id].sort());
-      expect(await groupNamesOf(server, token, a.id)).toEqual(['Member']);
+      expect(await memberIds(admin.id)).toEqual([b.id, c.id].sort());
+      expect(await groupNamesOf(a.id)).toEqual(['Member']);
     });
 
     it('a push with members: [] empties the role; its former members fall back to Member', async () => {
       const a = await provision();
       expectStatus(await send('PUT', `/Groups/${admin.id}`, groupBody(admin, [a])), 200);
-      expect(await memberIds(server, token, admin.id)).toEqual([a.id]);
+      expect(await memberIds(admin.id)).toEqual([a.id]);
       const body = expectStatus(await send('PUT', `/Groups/${admin.id}`, groupBody(admin, [])), 200);
       expect(body.members ?? []).toEqual([]);
-      expect(await memberIds(server, token, admin.id)).toEqual([]);
-      expect(await groupNamesOf(server, token, a.id)).toEqual(['Member']);
+      expect(await memberIds(admin.id)).toEqual([]);
+      expect(await groupNamesOf(a.id)).toEqual(['Member']);
     });
 
     it('a push without a members attribute clears the role (vouch#1415 semantics)', async () => {
       const a = await provision();
       expectStatus(await send('PUT', `/Groups/${admin.id}`, groupBody(admin, [a])), 200);
-      expect(await memberIds(server, token, admin.id)).toEqual([a.id]);
+      expect(await memberIds(admin.id)).toEqual([a.id]);
       expectStatus(await send('PUT', `/Groups/${admin.id}`, { schemas: [GROUP_SCHEMA], id: admin.id, displayName: 'Admin' }), 200);
-      expect(await memberIds(server, token, admin.id)).toEqual([]);
-      expect(await groupNamesOf(server, token, a.id)).toEqual(['Member']);
+      expect(await memberIds(admin.id)).toEqual([]);
+      expect(await groupNamesOf(a.id)).toEqual(['Member']);
     });
 
     it('a push naming an id Roster does not know → 200; the known members are applied', async () => {
@@ -222,32 +184,32 @@ describe('Okta (App Integration Wizard custom app)', () => {
       const body = groupBody(admin, [a]);
       body.members.push({ value: '00u-unknown-in-roster', display: 'ghost@okta.local' });
       expectStatus(await send('PUT', `/Groups/${admin.id}`, body), 200);
-      expect(await memberIds(server, token, admin.id)).toEqual([a.id]);
+      expect(await memberIds(admin.id)).toEqual([a.id]);
     });
 
     it('a push with meta and externalId in the body is accepted', async () => {
       const a = await provision();
       const body = { ...groupBody(admin, [a]), externalId: '00g1abcd', meta: { resourceType: 'Group' } };
       expectStatus(await send('PUT', `/Groups/${admin.id}`, body), 200);
-      expect(await memberIds(server, token, admin.id)).toEqual([a.id]);
+      expect(await memberIds(admin.id)).toEqual([a.id]);
     });
 
     it('pushing Member with a user of Admin moves the user to Member (one role per user)', async () => {
       const a = await provision();
       expectStatus(await send('PUT', `/Groups/${admin.id}`, groupBody(admin, [a])), 200);
-      const members = (await readGroup(server, token, member.id)).members ?? [];
+      const members = (await readGroup(member.id)).members ?? [];
       const current = members.map((m: Json) => ({ id: m.value, userName: m.display }));
       expectStatus(await send('PUT', `/Groups/${member.id}`, groupBody(member, [...current, a])), 200);
-      expect(await groupNamesOf(server, token, a.id)).toEqual(['Member']);
-      expect(await memberIds(server, token, admin.id)).not.toContain(a.id);
+      expect(await groupNamesOf(a.id)).toEqual(['Member']);
+      expect(await memberIds(admin.id)).not.toContain(a.id);
     });
 
     it('a push renaming the group → 400 mutability SCIM error; name and members unchanged', async () => {
-      const before = await memberIds(server, token, admin.id);
+      const before = await memberIds(admin.id);
       const response = await send('PUT', `/Groups/${admin.id}`, { ...groupBody(admin, []), displayName: 'Administrators' });
       expectScimError(response, 400, 'mutability');
-      expect((await readGroup(server, token, admin.id)).displayName).toBe('Admin');
-      expect(await memberIds(server, token, admin.id)).toEqual(before);
+      expect((await readGroup(admin.id)).displayName).toBe('Admin');
+      expect(await memberIds(admin.id)).toEqual(before);
     });
 
     it('PUT /Groups/{unknown id} → 404 SCIM error', async () => {
@@ -255,9 +217,9 @@ describe('Okta (App Integration Wizard custom app)', () => {
     });
 
     it('unlink and delete: DELETE /Groups/{id} → 403 SCIM error; the role stays', async () => {
-      const before = await memberIds(server, token, admin.id);
+      const before = await memberIds(admin.id);
       expectScimError(await send('DELETE', `/Groups/${admin.id}`), 403);
-      expect(await memberIds(server, token, admin.id)).toEqual(before);
+      expect(await memberIds(admin.id)).toEqual(before);
     });
   });
 });

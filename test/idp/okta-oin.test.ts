@@ -1,24 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type TestServer } from '../support/scim-server.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { idpSuite, lifecycle, oktaUser } from './idp-harness.js';
 import {
   expectEmptyList,
   expectList,
   expectNoNulls,
   expectScimError,
   expectStatus,
-  findUsers,
   GROUP_SCHEMA,
-  groupByName,
-  groupNamesOf,
   guid,
   idp,
-  idsByUserName,
   type Json,
-  memberIds,
   OKTA,
   patchOp,
-  readGroup,
-  readUser,
+  readUser as readUserIn,
   replay,
   type Send,
   USER_SCHEMA,
@@ -31,43 +25,23 @@ import {
  * `Accept-Charset: utf-8`, `Accept-Encoding: gzip,deflate`.
  */
 describe('Okta (OIN / SCIM 2.0 Test App)', () => {
-  let server: TestServer;
-  let token: string;
-  let send: Send;
+  const suite = idpSuite('okta-oin', OKTA);
+  const { send, readUser, findUsers, idsByUserName, readGroup, memberIds, groupNamesOf } = suite;
   let counter = 0;
 
-  beforeAll(async () => {
-    server = await startServer();
-    token = await server.workspace('okta-oin');
-    send = idp(server, token, OKTA);
-  });
-  afterAll(async () => server.close());
-
   /** O-U2's body with a fresh identity. */
-  const createBody = (extra: Json = {}): Json => {
-    const n = `${++counter}.${guid().slice(0, 8)}`;
-    return {
-      schemas: [USER_SCHEMA],
-      userName: `test.user${n}@okta.local`,
-      name: { givenName: 'Test', familyName: 'User' },
-      emails: [{ primary: true, value: `test.user${n}@okta.local`, type: 'work' }],
-      displayName: 'Test User',
-      locale: 'en-US',
-      externalId: `00u${guid().replace(/-/g, '').slice(0, 17)}`,
-      groups: [],
-      password: '1mz050nq',
-      active: true,
-      ...extra,
-    };
-  };
+  const createBody = (extra: Json = {}): Json =>
+    oktaUser(
+      `test.user${++counter}.${guid().slice(0, 8)}@okta.local`,
+      { givenName: 'Test', familyName: 'User', password: '1mz050nq' },
+      extra,
+    );
 
   /** O-U1 existence check (no match) then O-U2 create. */
-  const provision = async (extra: Json = {}): Promise<Json> => {
-    const body = createBody(extra);
-    const filter = `userName%20eq%20%22${encodeURIComponent(body.userName)}%22`;
-    expectEmptyList(await send('GET', `/Users?filter=${filter}&startIndex=1&count=100`));
-    return expectStatus(await send('POST', '/Users', body), 201);
-  };
+  const provision = suite.provisioner(
+    createBody,
+    (userName) => `/Users?filter=userName%20eq%20%22${encodeURIComponent(userName)}%22&startIndex=1&count=100`,
+  );
 
   describe('Runscope "Okta SCIM 2.0 Spec Test" sequence', () => {
     const spec: { first?: Json; body?: Json; created?: Json } = {};
@@ -114,13 +88,13 @@ describe('Okta (OIN / SCIM 2.0 Test App)', () => {
     });
 
     it('6. GET the created user → 200', async () => {
-      const user = await readUser(server, token, spec.created?.id);
+      const user = await readUser(spec.created?.id);
       expect(user.userName).toBe(spec.body?.userName);
     });
 
     it('7. the same POST again → 409 SCIM error; still exactly one user', async () => {
       expectScimError(await send('POST', '/Users', spec.body), 409, 'uniqueness');
-      expect(await idsByUserName(server, token, spec.body?.userName)).toEqual([spec.created?.id]);
+      expect(await idsByUserName(spec.body?.userName)).toEqual([spec.created?.id]);
     });
 
     it('8. case sensitivity check: the UPPERCASED userName finds the user (totalResults 1)', async () => {
@@ -139,11 +113,7 @@ describe('Okta (OIN / SCIM 2.0 Test App)', () => {
   });
 
   describe('user lifecycle, in order', () => {
-    const life: { body?: Json; id?: string } = {};
-    const id = (): string => {
-      expect(life.id, 'the create step must have succeeded').toBeDefined();
-      return life.id as string;
-    };
+    const { life, id } = lifecycle<{ body?: Json }>();
 
     it('O-U1 existence check: %20/%22/%40-encoded userName filter with startIndex=1&count=100 → 200 empty list', async () => {
       life.body = createBody();
@@ -161,10 +131,10 @@ describe('Okta (OIN / SCIM 2.0 Test App)', () => {
       expect(created).toMatchObject({ userName: life.body?.userName, displayName: 'Test User', locale: 'en-US', active: true });
       expect(created.password).toBeUndefined();
       expectNoNulls(created);
-      const stored = await readUser(server, token, id());
+      const stored = await readUser(id());
       expect(stored).toMatchObject({ externalId: life.body?.externalId, locale: 'en-US', displayName: 'Test User' });
       expect(stored.password).toBeUndefined();
-      expect(await groupNamesOf(server, token, id())).toEqual(['Member']);
+      expect(await groupNamesOf(id())).toEqual(['Member']);
     });
 
     it('O-U1 a later existence check links the user: the filter finds exactly it', async () => {
@@ -185,51 +155,43 @@ describe('Okta (OIN / SCIM 2.0 Test App)', () => {
       };
       const updated = expectStatus(await send('PUT', `/Users/${id()}`, body), 200);
       expect(updated.name).toMatchObject({ givenName: 'Updated', middleName: 'Excited', familyName: 'User' });
-      const stored = await readUser(server, token, id());
+      const stored = await readUser(id());
       expect(stored.name).toMatchObject({ givenName: 'Updated', middleName: 'Excited', familyName: 'User' });
       expect(stored.displayName).toBe('Updated User');
       expect(stored.id).toBe(id());
-      expect(await groupNamesOf(server, token, id())).toEqual(['Member']);
+      expect(await groupNamesOf(id())).toEqual(['Member']);
     });
 
     it('O-U5 deactivate: path-less {"op":"replace","value":{"active":false}} → 200/204; active false, still readable', async () => {
       const response = await send('PATCH', `/Users/${id()}`, patchOp({ op: 'replace', value: { active: false } }));
       expectStatus(response, [200, 204]);
-      const stored = await readUser(server, token, id());
+      const stored = await readUser(id());
       expect(stored.active).toBe(false);
-      expect((await findUsers(server, token, `userName eq "${life.body?.userName}"`)).map((u) => [u.id, u.active])).toEqual([
-        [id(), false],
-      ]);
+      expect((await findUsers(`userName eq "${life.body?.userName}"`)).map((u) => [u.id, u.active])).toEqual([[id(), false]]);
     });
 
     it('O-U5 reactivate: the same shape with true → active true', async () => {
       expectStatus(await send('PATCH', `/Users/${id()}`, patchOp({ op: 'replace', value: { active: true } })), [200, 204]);
-      expect((await readUser(server, token, id())).active).toBe(true);
+      expect((await readUser(id())).active).toBe(true);
     });
 
     it('a PUT while deactivated keeps the user deactivated when the body says active: false', async () => {
       await send('PATCH', `/Users/${id()}`, patchOp({ op: 'replace', value: { active: false } }));
       const current = expectStatus(await send('GET', `/Users/${id()}`), 200);
       expectStatus(await send('PUT', `/Users/${id()}`, { ...current, title: 'Suspended', groups: [] }), 200);
-      const stored = await readUser(server, token, id());
+      const stored = await readUser(id());
       expect(stored.active).toBe(false);
       expect(stored.title).toBe('Suspended');
     });
 
     it('unassign = deactivate (Okta never sends DELETE /Users): the user is inactive and still readable', async () => {
-      const stored = await readUser(server, token, id());
+      const stored = await readUser(id());
       expect(stored.active).toBe(false);
     });
   });
 
   describe('group push', () => {
-    let admin: Json;
-    let member: Json;
-
-    beforeAll(async () => {
-      admin = await groupByName(server, token, 'Admin');
-      member = await groupByName(server, token, 'Member');
-    });
+    const { admin, member } = suite.roles();
 
     it('import: GET /Groups?startIndex=1&count=100 → Admin and Member (Guest hidden), integer paging', async () => {
       const list = expectList(await send('GET', '/Groups?startIndex=1&count=100'));
@@ -255,7 +217,7 @@ describe('Okta (OIN / SCIM 2.0 Test App)', () => {
     it('post-link reconcile: path-less replace {id, displayName} → 2xx no-op; name and members unchanged', async () => {
       const a = await provision();
       await send('PATCH', `/Groups/${admin.id}`, patchOp({ op: 'add', path: 'members', value: [{ value: a.id, display: a.userName }] }));
-      const before = await memberIds(server, token, admin.id);
+      const before = await memberIds(admin.id);
       expect(before).toContain(a.id);
       const response = await send(
         'PATCH',
@@ -263,14 +225,14 @@ describe('Okta (OIN / SCIM 2.0 Test App)', () => {
         patchOp({ op: 'replace', value: { id: admin.id, displayName: 'Admin' } }),
       );
       expectStatus(response, [200, 204]);
-      expect((await readGroup(server, token, admin.id)).displayName).toBe('Admin');
-      expect(await memberIds(server, token, admin.id)).toEqual(before);
+      expect((await readGroup(admin.id)).displayName).toBe('Admin');
+      expect(await memberIds(admin.id)).toEqual(before);
     });
 
     it('membership delta: remove members[value eq "…"] and add members in one PATCH → both applied', async () => {
       const [a, b] = [await provision(), await provision()];
       await send('PATCH', `/Groups/${admin.id}`, patchOp({ op: 'add', path: 'members', value: [{ value: a.id, display: a.userName }] }));
-      expect(await memberIds(server, token, admin.id)).toContain(a.id);
+      expect(await memberIds(admin.id)).toContain(a.id);
       const response = await send(
         'PATCH',
         `/Groups/${admin.id}`,
@@ -280,11 +242,11 @@ describe('Okta (OIN / SCIM 2.0 Test App)', () => {
         ),
       );
       expectStatus(response, [200, 204]);
-      const members = await memberIds(server, token, admin.id);
+      const members = await memberIds(admin.id);
       expect(members).not.toContain(a.id);
       expect(members).toContain(b.id);
-      expect(await groupNamesOf(server, token, a.id)).toEqual(['Member']);
-      expect(await groupNamesOf(server, token, b.id)).toEqual(['Admin']);
+      expect(await groupNamesOf(a.id)).toEqual(['Member']);
+      expect(await groupNamesOf(b.id)).toEqual(['Admin']);
     });
 
     it('the reconcile op sent along with a membership update in the same push', async () => {
@@ -297,7 +259,7 @@ describe('Okta (OIN / SCIM 2.0 Test App)', () => {
         patchOp({ op: 'add', path: 'members', value: [{ value: a.id, display: a.userName }] }),
       );
       expectStatus(second, [200, 204]);
-      expect(await memberIds(server, token, admin.id)).toContain(a.id);
+      expect(await memberIds(admin.id)).toContain(a.id);
     });
 
     it('full membership push: replace members → exactly the listed members', async () => {
@@ -309,8 +271,8 @@ describe('Okta (OIN / SCIM 2.0 Test App)', () => {
         patchOp({ op: 'replace', path: 'members', value: [b, c].map((u) => ({ value: u.id, display: u.userName })) }),
       );
       expectStatus(response, [200, 204]);
-      expect(await memberIds(server, token, admin.id)).toEqual([b.id, c.id].sort());
-      expect(await groupNamesOf(server, token, a.id)).toEqual(['Member']);
+      expect(await memberIds(admin.id)).toEqual([b.id, c.id].sort());
+      expect(await groupNamesOf(a.id)).toEqual(['Member']);
     });
 
     it('path-less replace {"members": […]} → exactly the listed members', async () => {
@@ -321,7 +283,7 @@ describe('Okta (OIN / SCIM 2.0 Test App)', () => {
         patchOp({ op: 'replace', value: { members: [a, b].map((u) => ({ value: u.id, display: u.userName })) } }),
       );
       expectStatus(response, [200, 204]);
-      expect(await memberIds(server, token, admin.id)).toEqual([a.id, b.id].sort());
+      expect(await memberIds(admin.id)).toEqual([a.id, b.id].sort());
     });
 
     it('path-less replace {id, displayName, members} in one value → members applied, name kept', async () => {
@@ -332,8 +294,8 @@ describe('Okta (OIN / SCIM 2.0 Test App)', () => {
         patchOp({ op: 'replace', value: { id: admin.id, displayName: 'Admin', members: [{ value: a.id }] } }),
       );
       expectStatus(response, [200, 204]);
-      expect(await memberIds(server, token, admin.id)).toEqual([a.id]);
-      expect((await readGroup(server, token, admin.id)).displayName).toBe('Admin');
+      expect(await memberIds(admin.id)).toEqual([a.id]);
+      expect((await readGroup(admin.id)).displayName).toBe('Admin');
     });
 
     it('an unknown member id in an add does not fail the known ids (fleet#52600)', async () => {
@@ -344,7 +306,7 @@ describe('Okta (OIN / SCIM 2.0 Test App)', () => {
         patchOp({ op: 'add', path: 'members', value: [{ value: a.id }, { value: '00u-not-in-roster' }, { value: b.id }] }),
       );
       expectStatus(response, [200, 204]);
-      const members = await memberIds(server, token, admin.id);
+      const members = await memberIds(admin.id);
       expect(members).toEqual(expect.arrayContaining([a.id, b.id]));
       expect(members).not.toContain('00u-not-in-roster');
     });
@@ -354,7 +316,7 @@ describe('Okta (OIN / SCIM 2.0 Test App)', () => {
       await send('PATCH', `/Groups/${admin.id}`, patchOp({ op: 'add', path: 'members', value: [{ value: a.id }, { value: b.id }] }));
       const response = await send('PATCH', `/Groups/${admin.id}`, patchOp({ op: 'remove', path: `members[value eq "${a.id}"]` }));
       expectStatus(response, [200, 204]);
-      const members = await memberIds(server, token, admin.id);
+      const members = await memberIds(admin.id);
       expect(members).not.toContain(a.id);
       expect(members).toContain(b.id);
     });
@@ -362,21 +324,21 @@ describe('Okta (OIN / SCIM 2.0 Test App)', () => {
     it('pushing a user to Member leaves Admin (one role per user)', async () => {
       const a = await provision();
       await send('PATCH', `/Groups/${admin.id}`, patchOp({ op: 'add', path: 'members', value: [{ value: a.id }] }));
-      expect(await groupNamesOf(server, token, a.id)).toEqual(['Admin']);
+      expect(await groupNamesOf(a.id)).toEqual(['Admin']);
       expectStatus(
         await send('PATCH', `/Groups/${member.id}`, patchOp({ op: 'add', path: 'members', value: [{ value: a.id }] })),
         [200, 204],
       );
-      expect(await groupNamesOf(server, token, a.id)).toEqual(['Member']);
-      expect(await memberIds(server, token, admin.id)).not.toContain(a.id);
+      expect(await groupNamesOf(a.id)).toEqual(['Member']);
+      expect(await memberIds(admin.id)).not.toContain(a.id);
     });
 
     it('removing a member from the default role Member keeps them in it (Roster: one role, Member is the fallback)', async () => {
       const a = await provision();
       const response = await send('PATCH', `/Groups/${member.id}`, patchOp({ op: 'remove', path: `members[value eq "${a.id}"]` }));
       expectStatus(response, [200, 204]);
-      expect(await groupNamesOf(server, token, a.id)).toEqual(['Member']);
-      expect(await memberIds(server, token, member.id)).toContain(a.id);
+      expect(await groupNamesOf(a.id)).toEqual(['Member']);
+      expect(await memberIds(member.id)).toContain(a.id);
     });
 
     it('a PUT /Users with groups: [] does not strip the role pushed through /Groups', async () => {
@@ -384,14 +346,14 @@ describe('Okta (OIN / SCIM 2.0 Test App)', () => {
       await send('PATCH', `/Groups/${admin.id}`, patchOp({ op: 'add', path: 'members', value: [{ value: a.id }] }));
       const current = expectStatus(await send('GET', `/Users/${a.id}`), 200);
       expectStatus(await send('PUT', `/Users/${a.id}`, { ...current, nickName: 'Pushed', groups: [] }), 200);
-      expect((await readUser(server, token, a.id)).nickName).toBe('Pushed');
-      expect(await groupNamesOf(server, token, a.id)).toEqual(['Admin']);
+      expect((await readUser(a.id)).nickName).toBe('Pushed');
+      expect(await groupNamesOf(a.id)).toEqual(['Admin']);
     });
 
     it('unlink and delete: DELETE /Groups/{id} → 403 SCIM JSON error (Okta parses it); the role stays', async () => {
-      const before = await memberIds(server, token, admin.id);
+      const before = await memberIds(admin.id);
       expectScimError(await send('DELETE', `/Groups/${admin.id}`), 403);
-      expect(await memberIds(server, token, admin.id)).toEqual(before);
+      expect(await memberIds(admin.id)).toEqual(before);
     });
 
     it('a rename push (different displayName) → 400 SCIM JSON error; the role keeps its name', async () => {
@@ -400,7 +362,7 @@ describe('Okta (OIN / SCIM 2.0 Test App)', () => {
         400,
         'mutability',
       );
-      expect((await readGroup(server, token, admin.id)).displayName).toBe('Admin');
+      expect((await readGroup(admin.id)).displayName).toBe('Admin');
     });
   });
 
@@ -410,7 +372,11 @@ describe('Okta (OIN / SCIM 2.0 Test App)', () => {
     });
 
     it('a missing token → 401 SCIM error', async () => {
-      const response = await replay(server, undefined, { method: 'GET', path: '/Users?startIndex=1&count=100', headers: OKTA.always });
+      const response = await replay(suite.server, undefined, {
+        method: 'GET',
+        path: '/Users?startIndex=1&count=100',
+        headers: OKTA.always,
+      });
       expectScimError(response, 401);
     });
 
@@ -425,8 +391,8 @@ describe('Okta (OIN / SCIM 2.0 Test App)', () => {
     const created: string[] = [];
 
     beforeAll(async () => {
-      importToken = await server.workspace('okta-import');
-      importSend = idp(server, importToken, OKTA);
+      importToken = await suite.server.workspace('okta-import');
+      importSend = idp(suite.server, importToken, OKTA);
       for (let i = 0; i < 150; i++) {
         const body = createBody({ userName: `import${String(i).padStart(3, '0')}@okta.local` });
         body.emails = [{ primary: true, type: 'work', value: body.userName }];
@@ -455,7 +421,7 @@ describe('Okta (OIN / SCIM 2.0 Test App)', () => {
       const touched = first[0] as string;
       const current = expectStatus(await importSend('GET', `/Users/${touched}`), 200);
       expectStatus(await importSend('PUT', `/Users/${touched}`, { ...current, title: 'Touched', groups: [] }), 200);
-      expect((await readUser(server, importToken, touched)).title).toBe('Touched');
+      expect((await readUserIn(suite.server, importToken, touched)).title).toBe('Touched');
       const again = (await page(1)).Resources.map((u: Json) => u.id);
       expect(again).toEqual(first);
       const second = (await page(101)).Resources.map((u: Json) => u.id);

@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type TestServer } from '../support/scim-server.js';
+import { describe, expect, it } from 'vitest';
+import { idpSuite, lifecycle } from './idp-harness.js';
 import {
   ENTERPRISE,
   enterprise,
@@ -8,20 +8,11 @@ import {
   expectNoNulls,
   expectScimError,
   expectStatus,
-  expectUserGone,
-  findUsers,
-  groupByName,
-  groupNamesOf,
   guid,
-  idp,
-  idsByUserName,
   type Json,
-  memberIds,
   ONELOGIN,
   patchOp,
   plusEncoded,
-  readUser,
-  type Send,
   workEmail,
 } from './replay.js';
 
@@ -31,17 +22,9 @@ import {
  * `GET /Users?filter=userName+eq+%22…%22&` (trailing `&`) and `PUT /Users/{id}?` (trailing `?`).
  */
 describe('OneLogin (SCIM v2 Enterprise template)', () => {
-  let server: TestServer;
-  let token: string;
-  let send: Send;
+  const suite = idpSuite('onelogin', ONELOGIN);
+  const { send, readUser, expectUserGone, findUsers, idsByUserName, memberIds, groupByName, groupNamesOf } = suite;
   let counter = 0;
-
-  beforeAll(async () => {
-    server = await startServer();
-    token = await server.workspace('onelogin');
-    send = idp(server, token, ONELOGIN);
-  });
-  afterAll(async () => server.close());
 
   interface Params {
     scimusername: string;
@@ -91,17 +74,10 @@ describe('OneLogin (SCIM v2 Enterprise template)', () => {
   const matchQuery = (userName: string) => `/Users?filter=${plusEncoded(`userName eq "${userName}"`)}&`;
 
   /** Provision: filter with trailing `&` (no match), then POST the rendered template. */
-  const provision = async (p: Params = params()): Promise<Json> => {
-    expectEmptyList(await send('GET', matchQuery(p.scimusername)));
-    return expectStatus(await send('POST', '/Users', template(p)), 201);
-  };
+  const provision = suite.provisioner((p: Params = params()) => template(p), matchQuery);
 
   describe('user lifecycle, in order', () => {
-    const life: { p?: Params; id?: string; managerId?: string } = {};
-    const id = (): string => {
-      expect(life.id, 'the create step must have succeeded').toBeDefined();
-      return life.id as string;
-    };
+    const { life, id } = lifecycle<{ p?: Params; managerId?: string }>();
 
     it('enable / connection test: GET /Users?filter=userName+eq+%22onelogin-test-user01%22& with an empty User-Agent → 200 empty', async () => {
       expectEmptyList(await send('GET', '/Users?filter=userName+eq+%22onelogin-test-user01%22&'));
@@ -121,7 +97,7 @@ describe('OneLogin (SCIM v2 Enterprise template)', () => {
       expect(typeof created.id).toBe('string');
       expect(created.active).toBe(true);
       expectNoNulls(created);
-      const stored = await readUser(server, token, id());
+      const stored = await readUser(id());
       expect(stored.userName).toBe(p.scimusername);
       expect(stored.active).toBe(true);
       expect(stored.emails).toEqual([{ value: p.email, type: 'work', primary: true }]);
@@ -146,7 +122,7 @@ describe('OneLogin (SCIM v2 Enterprise template)', () => {
       const p = { ...(life.p as Params), firstname: 'Uno', title: 'Account Executive', department: 'Enterprise Sales' };
       const updated = expectStatus(await send('PUT', `/Users/${id()}?`, template(p)), 200);
       expect(updated.id).toBe(id());
-      const stored = await readUser(server, token, id());
+      const stored = await readUser(id());
       expect(stored.name.givenName).toBe('Uno');
       expect(stored.title).toBe('Account Executive');
       expect(enterprise(stored).department).toBe('Enterprise Sales');
@@ -157,7 +133,7 @@ describe('OneLogin (SCIM v2 Enterprise template)', () => {
     it('update: a parameter emptied in OneLogin renders "" and clears the attribute', async () => {
       const p = { ...(life.p as Params), title: '' };
       expectStatus(await send('PUT', `/Users/${id()}?`, template(p)), 200);
-      const stored = await readUser(server, token, id());
+      const stored = await readUser(id());
       expect(stored.title).toBeUndefined();
       expect(stored.name.givenName).toBe('Uno');
       life.p = p;
@@ -167,7 +143,7 @@ describe('OneLogin (SCIM v2 Enterprise template)', () => {
       const email = `ol.changed.${guid().slice(0, 8)}@example.com`;
       const p = { ...(life.p as Params), email };
       expectStatus(await send('PUT', `/Users/${id()}?`, template(p)), 200);
-      const stored = await readUser(server, token, id());
+      const stored = await readUser(id());
       expect(workEmail(stored)).toBe(email);
       expect(stored.emails).toHaveLength(1);
       life.p = p;
@@ -176,28 +152,28 @@ describe('OneLogin (SCIM v2 Enterprise template)', () => {
     it('Suspend: PUT with "active": "false" (string) → active false, still readable and findable', async () => {
       const p = { ...(life.p as Params), active: 'false' };
       expect(expectStatus(await send('PUT', `/Users/${id()}?`, template(p)), 200).active).toBe(false);
-      expect((await readUser(server, token, id())).active).toBe(false);
-      expect((await findUsers(server, token, `userName eq "${p.scimusername}"`)).map((u) => [u.id, u.active])).toEqual([[id(), false]]);
+      expect((await readUser(id())).active).toBe(false);
+      expect((await findUsers(`userName eq "${p.scimusername}"`)).map((u) => [u.id, u.active])).toEqual([[id(), false]]);
     });
 
     it('reactivate: PUT with "active": "true" → active true', async () => {
       const p = { ...(life.p as Params), active: 'true' };
       expectStatus(await send('PUT', `/Users/${id()}?`, template(p)), 200);
-      expect((await readUser(server, token, id())).active).toBe(true);
+      expect((await readUser(id())).active).toBe(true);
     });
 
     it('Suspend with a boolean false in the template → active false; then true again', async () => {
       const body = { ...template(life.p as Params), active: false };
       expectStatus(await send('PUT', `/Users/${id()}?`, body), 200);
-      expect((await readUser(server, token, id())).active).toBe(false);
+      expect((await readUser(id())).active).toBe(false);
       expectStatus(await send('PUT', `/Users/${id()}?`, { ...body, active: true }), 200);
-      expect((await readUser(server, token, id())).active).toBe(true);
+      expect((await readUser(id())).active).toBe(true);
     });
 
     it('Delete: DELETE /Users/{id} → 204; GET → 404; the match query finds nobody', async () => {
       const response = await send('DELETE', `/Users/${id()}`);
       expect(response.status, response.describe).toBe(204);
-      await expectUserGone(server, token, id());
+      await expectUserGone(id());
       expectEmptyList(await send('GET', matchQuery(life.p?.scimusername as string)));
       expectScimError(await send('PUT', `/Users/${id()}?`, template(life.p as Params)), 404);
     });
@@ -207,8 +183,8 @@ describe('OneLogin (SCIM v2 Enterprise template)', () => {
       expectEmptyList(await send('GET', matchQuery(p.scimusername)));
       const created = expectStatus(await send('POST', '/Users', template(p)), 201);
       expect(created.id).toBe(id());
-      expect((await readUser(server, token, id())).active).toBe(true);
-      expect(await idsByUserName(server, token, p.scimusername)).toEqual([id()]);
+      expect((await readUser(id())).active).toBe(true);
+      expect(await idsByUserName(p.scimusername)).toEqual([id()]);
     });
 
     it('Get Users: GET /Users → ListResponse containing the user', async () => {
@@ -233,7 +209,7 @@ describe('OneLogin (SCIM v2 Enterprise template)', () => {
         },
       };
       const created = expectStatus(await send('POST', '/Users', body), 201);
-      const stored = await readUser(server, token, created.id);
+      const stored = await readUser(created.id);
       expect(stored.emails).toEqual([{ value: body.emails.value, type: 'work', primary: true }]);
       expect(stored.title).toBe('Analyst');
       expect(enterprise(stored).department).toBe('Finance');
@@ -251,7 +227,7 @@ describe('OneLogin (SCIM v2 Enterprise template)', () => {
         active: 'true',
       };
       const created = expectStatus(await send('POST', '/Users', body), 201);
-      const stored = await readUser(server, token, created.id);
+      const stored = await readUser(created.id);
       expect(stored.emails).toEqual([{ value: `olplain${n}@example.com` }]);
       expect(stored.active).toBe(true);
     });
@@ -259,12 +235,12 @@ describe('OneLogin (SCIM v2 Enterprise template)', () => {
     it('an address rendered from empty parameters (every part "") is not stored as an element', async () => {
       const created = await provision();
       expect(created.addresses).toBeUndefined();
-      expect((await readUser(server, token, created.id)).addresses).toBeUndefined();
+      expect((await readUser(created.id)).addresses).toBeUndefined();
     });
 
     it('a manager left empty in the template ("value": "") sets no manager', async () => {
       const created = await provision();
-      const stored = await readUser(server, token, created.id);
+      const stored = await readUser(created.id);
       expect(enterprise(stored).manager).toBeUndefined();
       expect(enterprise(stored).department).toBeUndefined();
       expect(stored.title).toBeUndefined();
@@ -273,18 +249,12 @@ describe('OneLogin (SCIM v2 Enterprise template)', () => {
     it('a template with an unparseable active string → 400 SCIM error; nothing created', async () => {
       const p = params({ active: 'yes please' });
       expectScimError(await send('POST', '/Users', template(p)), 400);
-      expect(await idsByUserName(server, token, p.scimusername)).toEqual([]);
+      expect(await idsByUserName(p.scimusername)).toEqual([]);
     });
   });
 
   describe('entitlements (roles as Groups)', () => {
-    let admin: Json;
-    let member: Json;
-
-    beforeAll(async () => {
-      admin = await groupByName(server, token, 'Admin');
-      member = await groupByName(server, token, 'Member');
-    });
+    const { admin, member } = suite.roles();
 
     it('Refresh entitlements: GET /Groups → Admin and Member; the Guest role is not listed', async () => {
       const list = expectList(await send('GET', '/Groups'));
@@ -304,20 +274,20 @@ describe('OneLogin (SCIM v2 Enterprise template)', () => {
       const user = await provision();
       const response = await send('PATCH', `/Groups/${admin.id}`, patchOp({ op: 'add', path: 'members', value: [{ value: user.id }] }));
       expect(response.status, response.describe).toBe(204);
-      expect(await memberIds(server, token, admin.id)).toContain(user.id);
-      expect(await groupNamesOf(server, token, user.id)).toEqual(['Admin']);
+      expect(await memberIds(admin.id)).toContain(user.id);
+      expect(await groupNamesOf(user.id)).toEqual(['Admin']);
     });
 
     it('rule removed: PATCH remove members with a value list → only that user leaves', async () => {
       const [a, b] = [await provision(), await provision()];
       await send('PATCH', `/Groups/${admin.id}`, patchOp({ op: 'add', path: 'members', value: [{ value: a.id }, { value: b.id }] }));
-      expect(await memberIds(server, token, admin.id)).toEqual(expect.arrayContaining([a.id, b.id]));
+      expect(await memberIds(admin.id)).toEqual(expect.arrayContaining([a.id, b.id]));
       const response = await send('PATCH', `/Groups/${admin.id}`, patchOp({ op: 'remove', path: 'members', value: [{ value: a.id }] }));
       expect(response.status, response.describe).toBe(204);
-      const members = await memberIds(server, token, admin.id);
+      const members = await memberIds(admin.id);
       expect(members).not.toContain(a.id);
       expect(members).toContain(b.id);
-      expect(await groupNamesOf(server, token, a.id)).toEqual(['Member']);
+      expect(await groupNamesOf(a.id)).toEqual(['Member']);
     });
 
     it('rule removed: PATCH remove members[value eq "…"] → that user leaves', async () => {
@@ -325,7 +295,7 @@ describe('OneLogin (SCIM v2 Enterprise template)', () => {
       await send('PATCH', `/Groups/${admin.id}`, patchOp({ op: 'add', path: 'members', value: [{ value: a.id }, { value: b.id }] }));
       const response = await send('PATCH', `/Groups/${admin.id}`, patchOp({ op: 'remove', path: `members[value eq "${b.id}"]` }));
       expect(response.status, response.describe).toBe(204);
-      const members = await memberIds(server, token, admin.id);
+      const members = await memberIds(admin.id);
       expect(members).not.toContain(b.id);
       expect(members).toContain(a.id);
     });
@@ -335,22 +305,22 @@ describe('OneLogin (SCIM v2 Enterprise template)', () => {
       await send('PATCH', `/Groups/${admin.id}`, patchOp({ op: 'add', path: 'members', value: [{ value: user.id }] }));
       const response = await send('PATCH', `/Groups/${member.id}`, patchOp({ op: 'add', path: 'members', value: [{ value: user.id }] }));
       expect(response.status, response.describe).toBe(204);
-      expect(await groupNamesOf(server, token, user.id)).toEqual(['Member']);
-      expect(await memberIds(server, token, admin.id)).not.toContain(user.id);
+      expect(await groupNamesOf(user.id)).toEqual(['Member']);
+      expect(await memberIds(admin.id)).not.toContain(user.id);
     });
 
     it('a group removed in OneLogin sends nothing: the role and its members stay', async () => {
       const user = await provision();
       await send('PATCH', `/Groups/${admin.id}`, patchOp({ op: 'add', path: 'members', value: [{ value: user.id }] }));
-      expect(await memberIds(server, token, admin.id)).toContain(user.id);
-      expect((await groupByName(server, token, 'Admin')).id).toBe(admin.id);
+      expect(await memberIds(admin.id)).toContain(user.id);
+      expect((await groupByName('Admin')).id).toBe(admin.id);
     });
 
     it('a user deleted via DELETE /Users leaves the role', async () => {
       const user = await provision();
       await send('PATCH', `/Groups/${admin.id}`, patchOp({ op: 'add', path: 'members', value: [{ value: user.id }] }));
       expect((await send('DELETE', `/Users/${user.id}`)).status).toBe(204);
-      expect(await memberIds(server, token, admin.id)).not.toContain(user.id);
+      expect(await memberIds(admin.id)).not.toContain(user.id);
     });
   });
 });
