@@ -127,9 +127,12 @@ export class SqlUserRepository implements UserRepository {
       const rows = await this.keysetPage(workspaceId, where, query, counted.scimChanges, Math.min(query.limit, total - query.offset));
       if (rows) return { users: await this.hydrate(workspaceId, rows), total };
       // No remembered boundary, or the view changed since: skip rows, and remember where the page ended.
+      // The skipped rows are walked in the inner query only: PostgreSQL computes a select list's
+      // sub-queries for every row it then skips with OFFSET.
       const paged = await sql<UserRowWithTeams & { roster_changes: number | string | null }>`
         select u.*, ${this.teamIds()} as roster_team_ids, (select c.scim_changes from workspace_counters c where c.workspace_id = ${workspaceId}) as roster_changes
-        from users u where ${where} order by u.id ${direction} limit ${query.limit} offset ${query.offset}`.execute(this.db);
+        from (select u.* from users u where ${where} order by u.id ${direction} limit ${query.limit} offset ${query.offset}) u
+        order by u.id ${direction}`.execute(this.db);
       const page: UserRowWithTeams[] = paged.rows;
       const changes = paged.rows[0]?.roster_changes;
       if (changes !== undefined && changes !== null) this.rememberBoundaries(workspaceId, query, Number(changes), page);
@@ -142,8 +145,9 @@ export class SqlUserRepository implements UserRepository {
       order = sql`(${expression} is null), ${expression} ${direction}, u.id ${direction}`;
     }
     const { rows } = await sql<UserRowWithTeams>`
-      select u.*, ${this.teamIds()} as roster_team_ids from users u where ${where}
-      order by ${order} limit ${query.limit} offset ${query.offset}`.execute(this.db);
+      select u.*, ${this.teamIds()} as roster_team_ids
+      from (select u.* from users u where ${where} order by ${order} limit ${query.limit} offset ${query.offset}) u
+      order by ${order}`.execute(this.db);
     return { users: await this.hydrate(workspaceId, rows), total };
   }
 
