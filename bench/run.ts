@@ -144,7 +144,7 @@ async function runEngine(engine: Engine, options: BenchOptions, started: Date): 
     server = await startNode({
       loader,
       args: [program('src/main.ts'), 'serve', '--database', database.url, '--host', '127.0.0.1', '--port', String(port), '--no-demo'],
-      nodeFlags: options.profile ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [],
+      nodeFlags: [...options.serverNodeFlags, ...(options.profile ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [])],
       // The per-token rate limit would answer 429 to a load test: it is off for the benchmark.
       env: { ROSTER_LOG_LEVEL: 'warn', ROSTER_DEMO: '0', ROSTER_RATE_LIMIT: '0' },
       cwd: REPO_ROOT,
@@ -285,6 +285,7 @@ async function runEngine(engine: Engine, options: BenchOptions, started: Date): 
       bigRoleMembers: main.bigRoleMembers,
       smallRoleMembers: main.smallRoleMembers,
       runtime: compiled ? 'compiled' : 'tsx',
+      ...(options.serverNodeFlags.length > 0 ? { serverNodeFlags: options.serverNodeFlags } : {}),
       idleRssMb,
       peakRssMb,
       loadAverageAtEnd: round(loadavg()[0] ?? 0, 2),

@@ -24,6 +24,8 @@ export interface BenchOptions {
   readonly quick: boolean;
   /** Run the server and the ceiling through tsx instead of compiling them to JavaScript first. */
   readonly tsx: boolean;
+  /** Extra node flags for the Roster server only (e.g. V8 heap limits), recorded with the results. */
+  readonly serverNodeFlags: readonly string[];
   readonly outDir: string;
   readonly postgresUrl: string;
 }
@@ -37,12 +39,13 @@ const HELP = `npm run bench [-- options]
   --warmup S           unrecorded seconds before each workload (default 2; 1 with --quick)
   --connections C      concurrent connections (default 16)
   --sync-users N       users of the initial-sync workload (default 100000; 10000 with --quick)
-  --sync-timeout S     stop the sync after S seconds and extrapolate (default 150)
+  --sync-timeout S     stop the sync after S seconds and extrapolate (default 240)
   --only a,b           run only these workloads (ids as in the table, e.g. filter,get,sync)
   --profile            run the server with --cpu-prof (profiles in bench/results/profiles/)
   --keep               keep the benchmark database
   --no-analyze         on PostgreSQL, skip the ANALYZE after seeding (autovacuum is off on this machine kind)
   --quick              small, fast run (smoke test of the suite)
+  --server-node-flags "F"  node flags for the Roster server only, e.g. "--max-semi-space-size=2" (recorded in the results)
   --tsx                run the server and the ceiling through tsx, as npm start does (default: compiled to JavaScript first)
   --out DIR            results directory (default bench/results)
   env ROSTER_BENCH_POSTGRES_URL  admin URL of the PostgreSQL server (default postgres://postgres@127.0.0.1:5432/postgres)
@@ -66,6 +69,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
       'no-analyze': { type: 'boolean', default: false },
       quick: { type: 'boolean', default: false },
       tsx: { type: 'boolean', default: false },
+      'server-node-flags': { type: 'string' },
       out: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
@@ -84,13 +88,14 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     warmup: whole(values.warmup, quick ? 1 : 2, 'warmup'),
     connections: positive(values.connections, 16, 'connections'),
     syncUsers: whole(values['sync-users'], quick ? 10_000 : 100_000, 'sync-users'),
-    syncTimeout: positive(values['sync-timeout'], 150, 'sync-timeout'),
+    syncTimeout: positive(values['sync-timeout'], 240, 'sync-timeout'),
     only: values.only ? values.only.split(',').map((s) => s.trim()) : undefined,
     profile: values.profile === true,
     keep: values.keep === true,
     analyze: values['no-analyze'] !== true,
     quick,
     tsx: values.tsx === true,
+    serverNodeFlags: (values['server-node-flags'] ?? '').split(' ').filter((f) => f !== ''),
     outDir: values.out ?? 'bench/results',
     postgresUrl: process.env.ROSTER_BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
   };

@@ -50,6 +50,8 @@ export interface EngineResult {
   readonly smallRoleMembers: number;
   /** How the server and the ceiling ran: compiled to JavaScript on node, or TypeScript through tsx. */
   readonly runtime?: 'compiled' | 'tsx';
+  /** Node flags the Roster server ran with, if any. */
+  readonly serverNodeFlags?: readonly string[];
   /** Server RSS after start-up, before any load (MB). */
   readonly idleRssMb: number;
   readonly peakRssMb: number;
@@ -134,7 +136,9 @@ export function engineMarkdown(result: EngineResult): string {
     `- Seeding: ${n0(result.users)} users in ${n1(result.seed.seconds)} s (${n0(result.seed.usersPerSec)} users/s, bulk path through the storage port); database ${n0(
       result.seed.databaseMb,
     )} MB; role Big has ${n0(result.bigRoleMembers)} members, Small ${n0(result.smallRoleMembers)}.`,
-    `- Server RSS: ${n0(result.idleRssMb)} MB idle after start-up, ${n0(result.peakRssMb)} MB peak (${result.runtime === 'compiled' ? 'both compiled to JavaScript and run on plain node' : 'both run through tsx'}; the bare-Fastify ceiling server has ${result.ceiling.runs
+    `- Server RSS: ${n0(result.idleRssMb)} MB idle after start-up, ${n0(result.peakRssMb)} MB peak (${result.runtime === 'compiled' ? 'both compiled to JavaScript and run on plain node' : 'both run through tsx'}${
+      result.serverNodeFlags ? `; the server with \`${result.serverNodeFlags.join(' ')}\`` : ''
+    }; the bare-Fastify ceiling server has ${result.ceiling.runs
       .map((r) => n0(r.rssMb))
       .join(' / ')} MB after its runs); target < ${result.rssTarget.limitMb} MB: ${result.rssTarget.met ? 'met' : '**missed**'}.`,
     `- Ceiling runs (start / end): ${result.ceiling.runs.map((r) => n0(r.reqPerSec)).join(' / ')} req/s; ratios use their mean.`,

@@ -8,7 +8,7 @@ import { StatementCache } from './statement-cache.js';
 /** Prepared statements kept per database (distinct SQL texts; `in (…)` lists of other lengths are other texts). */
 const STATEMENT_CACHE_SIZE = 256;
 /** SQLite's page cache, in KiB (negative: a size, not a page count): keeps the B-trees' upper levels resident. */
-const PAGE_CACHE_KIB = 32 * 1024;
+const PAGE_CACHE_KIB = 8 * 1024;
 
 /**
  * Opens the embedded database. WAL lets readers run beside the writer; `synchronous = FULL`
