@@ -252,7 +252,7 @@ async function runEngine(engine: Engine, options: BenchOptions, started: Date): 
     // 4. The Entra-style initial sync, end to end, into the empty workspace.
     let syncResult: Omit<SyncResult, 'met'> | undefined;
     if (!options.only || options.only.includes('sync')) {
-      syncResult = await runSync(engine, options, fixture, server, databasePids);
+      syncResult = await runSync(engine, options, fixture, server, databasePids, database.url);
       await drain();
     }
 
@@ -313,8 +313,25 @@ async function runSync(
   fixture: Fixture,
   server: ServerProcess,
   databasePids: () => number[],
+  databaseUrl: string,
 ): Promise<Omit<SyncResult, 'met'>> {
   const total = options.syncUsers;
+  // Autovacuum's autoanalyze, emulated: PostgreSQL's statistics then learn that the sync
+  // workspace grows (this machine kind runs with autovacuum off).
+  const analyzeEvery = engine === 'postgres' ? options.syncAnalyzeEvery : 0;
+  let analyzing = false;
+  const analyzer =
+    analyzeEvery > 0
+      ? setInterval(() => {
+          if (analyzing) return;
+          analyzing = true;
+          analyzePostgres(databaseUrl)
+            .catch(() => undefined)
+            .finally(() => {
+              analyzing = false;
+            });
+        }, analyzeEvery * 1000)
+      : undefined;
   const checks = new Checks();
   let created = 0;
   let finishedAt: number | undefined;
@@ -342,6 +359,7 @@ async function runSync(
   const measurement = await run.done;
   const otherCores = others();
   clearTimeout(timer);
+  if (analyzer) clearInterval(analyzer);
   const completed = finishedAt !== undefined;
   // Connections still busy when the last user was created may add a few more before the stop.
   if (completed) created = total;
@@ -366,6 +384,7 @@ async function runSync(
     otherCores,
     checksFailed: checks.failed,
     ...(checks.firstFailure ? { firstFailure: checks.firstFailure } : {}),
+    ...(analyzeEvery > 0 ? { analyzeEverySeconds: analyzeEvery } : {}),
     checkpoints: progress.filter(([n]) => n % 5_000 === 0).map(([n, t]) => ({ users: n, seconds: round(t) })),
   };
 }

@@ -24,6 +24,8 @@ export interface BenchOptions {
   readonly quick: boolean;
   /** Run the server and the ceiling through tsx instead of compiling them to JavaScript first. */
   readonly tsx: boolean;
+  /** PostgreSQL: run ANALYZE every this many seconds during the sync (0: never), as autoanalyze would. */
+  readonly syncAnalyzeEvery: number;
   /** Extra node flags for the Roster server only (e.g. V8 heap limits), recorded with the results. */
   readonly serverNodeFlags: readonly string[];
   readonly outDir: string;
@@ -40,6 +42,7 @@ const HELP = `npm run bench [-- options]
   --connections C      concurrent connections (default 16)
   --sync-users N       users of the initial-sync workload (default 100000; 10000 with --quick)
   --sync-timeout S     stop the sync after S seconds and extrapolate (default 240)
+  --sync-analyze-every S  PostgreSQL: ANALYZE every S seconds during the sync, as autoanalyze would (default 0: never)
   --only a,b           run only these workloads (ids as in the table, e.g. filter,get,sync)
   --profile            run the server with --cpu-prof (profiles in bench/results/profiles/)
   --keep               keep the benchmark database
@@ -70,6 +73,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
       quick: { type: 'boolean', default: false },
       tsx: { type: 'boolean', default: false },
       'server-node-flags': { type: 'string' },
+      'sync-analyze-every': { type: 'string' },
       out: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
@@ -95,6 +99,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     analyze: values['no-analyze'] !== true,
     quick,
     tsx: values.tsx === true,
+    syncAnalyzeEvery: whole(values['sync-analyze-every'], 0, 'sync-analyze-every'),
     serverNodeFlags: (values['server-node-flags'] ?? '').split(' ').filter((f) => f !== ''),
     outDir: values.out ?? 'bench/results',
     postgresUrl: process.env.ROSTER_BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',

@@ -37,6 +37,8 @@ export interface SyncResult {
   readonly otherCores: number;
   readonly checksFailed: number;
   readonly firstFailure?: string;
+  /** PostgreSQL: ANALYZE ran every this many seconds during the sync (autoanalyze emulated). */
+  readonly analyzeEverySeconds?: number;
   /** Seconds since the start at every 5,000th user created: shows whether the per-user cost grows. */
   readonly checkpoints: ReadonlyArray<{ users: number; seconds: number }>;
 }
@@ -159,6 +161,8 @@ export function engineMarkdown(result: EngineResult): string {
   if (s0(result.sync)) {
     const points = (result.sync as SyncResult).checkpoints;
     lines.push(`- Sync progress (users: seconds): ${points.map((p) => `${n0(p.users)}: ${n1(p.seconds)}`).join(', ')}.`);
+    const every = (result.sync as SyncResult).analyzeEverySeconds;
+    if (every) lines.push(`- During the sync the benchmark ran ANALYZE every ${every} s, as autovacuum's autoanalyze would.`);
   }
   if (result.profile) lines.push(`- CPU profile of the server: \`${result.profile}\``);
   return lines.join('\n');
