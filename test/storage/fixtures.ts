@@ -118,6 +118,16 @@ export async function addWorkspace(store: DirectoryStore, overrides: Partial<Wor
   return ws;
 }
 
+/** A workspace with the roles Member (10), Admin (30) and Guest (0, guest). */
+export async function addWorkspaceWithRoles(store: DirectoryStore): Promise<{ ws: Workspace; member: Role; admin: Role; guest: Role }> {
+  const ws = await addWorkspace(store);
+  const member = role(ws.id, 'Member', { level: 10 });
+  const admin = role(ws.id, 'Admin', { level: 30 });
+  const guest = role(ws.id, 'Guest', { level: 0, isGuest: true });
+  for (const r of [member, admin, guest]) await store.read.roles.insert(r);
+  return { ws, member, admin, guest };
+}
+
 export function role(workspaceId: string, name: string, overrides: Partial<Role> = {}): Role {
   return {
     workspaceId,

@@ -8,8 +8,8 @@ import fc from 'fast-check';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId, nowIso } from '../../src/directory/ids.js';
-import type { Role, User, Workspace } from '../../src/directory/model.js';
-import { addWorkspace, freshStore, rawDatabase, role, type StoreHandle, TEST_ENGINE, user } from './fixtures.js';
+import type { User } from '../../src/directory/model.js';
+import { addWorkspace, addWorkspaceWithRoles, freshStore, rawDatabase, role, type StoreHandle, TEST_ENGINE, user } from './fixtures.js';
 
 describe(`workspace counters (${TEST_ENGINE})`, () => {
   let handle: StoreHandle;
@@ -21,14 +21,7 @@ describe(`workspace counters (${TEST_ENGINE})`, () => {
   });
   const store = () => handle.store;
 
-  async function workspaceWithRoles(): Promise<{ ws: Workspace; member: Role; admin: Role; guest: Role }> {
-    const ws = await addWorkspace(store());
-    const member = role(ws.id, 'Member', { level: 10 });
-    const admin = role(ws.id, 'Admin', { level: 30 });
-    const guest = role(ws.id, 'Guest', { level: 0, isGuest: true });
-    for (const r of [member, admin, guest]) await store().read.roles.insert(r);
-    return { ws, member, admin, guest };
-  }
+  const workspaceWithRoles = () => addWorkspaceWithRoles(store());
 
   /** The counters as stored, and as counted from the users table. */
   async function countersAndTruth(workspaceId: string): Promise<{ stored: [number, number]; real: [number, number] }> {

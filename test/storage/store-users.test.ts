@@ -4,8 +4,19 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../../src/directory/ids.js';
-import type { Role, User, Workspace } from '../../src/directory/model.js';
-import { ALL, addWorkspace, conflictOf, freshStore, role, rowCount, type StoreHandle, team, user, userFilter } from './fixtures.js';
+import type { User, Workspace } from '../../src/directory/model.js';
+import {
+  ALL,
+  addWorkspace,
+  addWorkspaceWithRoles,
+  conflictOf,
+  freshStore,
+  rowCount,
+  type StoreHandle,
+  team,
+  user,
+  userFilter,
+} from './fixtures.js';
 
 describe('user repository', () => {
   let handle: StoreHandle;
@@ -17,14 +28,7 @@ describe('user repository', () => {
   });
   const store = () => handle.store;
 
-  async function workspaceWithRoles(): Promise<{ ws: Workspace; member: Role; admin: Role; guest: Role }> {
-    const ws = await addWorkspace(store());
-    const member = role(ws.id, 'Member', { level: 10 });
-    const admin = role(ws.id, 'Admin', { level: 30 });
-    const guest = role(ws.id, 'Guest', { level: 0, isGuest: true });
-    for (const r of [member, admin, guest]) await store().read.roles.insert(r);
-    return { ws, member, admin, guest };
-  }
+  const workspaceWithRoles = () => addWorkspaceWithRoles(store());
 
   /** A user with every optional attribute set. */
   function fullUser(ws: Workspace, roleId: string, teamIds: string[], managerId: string): User {
