@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { addAppUser, setUserActive } from '../../src/directory/app-users.js';
 import { DirectoryError } from '../../src/directory/directory-error.js';
 import type { Workspace } from '../../src/directory/model.js';
@@ -17,9 +17,8 @@ import {
 } from '../../src/directory/sign-in.js';
 import { createTeam, deleteTeam, renameTeam, teamOverview } from '../../src/directory/teams.js';
 import { createWorkspace, updateWorkspace } from '../../src/directory/workspaces.js';
-import { openStore } from '../../src/storage/open-store.js';
 import type { SqlStore } from '../../src/storage/sql/sql-store.js';
-import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import { storePerTest } from '../support/store-per-test.js';
 
 const refusal = async (work: Promise<unknown>): Promise<string> => {
   try {
@@ -33,20 +32,15 @@ const refusal = async (work: Promise<unknown>): Promise<string> => {
 };
 
 describe('console sign-in', () => {
-  let database: TestDatabase;
-  let store: SqlStore;
   let workspace: Workspace;
-
-  beforeEach(async () => {
-    database = await createTestDatabase();
-    store = await openStore(database.url);
+  const current = storePerTest(async (store) => {
     workspace = await createWorkspace(store, { slug: 'acme', name: 'Acme', plan: 'enterprise', seats: 10 });
     await addAppUser(store, 'acme', { email: 'admin@acme.example', givenName: 'Given', familyName: 'Family', role: 'Admin' });
     await addAppUser(store, 'acme', { email: 'member@acme.example', givenName: 'Given', familyName: 'Family' });
   });
-  afterEach(async () => {
-    await store.close();
-    await database.drop();
+  let store: SqlStore;
+  beforeEach(() => {
+    store = current();
   });
 
   it('a one-time link signs in once, as an admin, and the session ends on sign-out', async () => {
@@ -111,18 +105,13 @@ describe('console sign-in', () => {
 });
 
 describe('roles and teams from the console', () => {
-  let database: TestDatabase;
-  let store: SqlStore;
   let workspace: Workspace;
-
-  beforeEach(async () => {
-    database = await createTestDatabase();
-    store = await openStore(database.url);
+  const current = storePerTest(async (store) => {
     workspace = await createWorkspace(store, { slug: 'acme', plan: 'enterprise', seats: 10 });
   });
-  afterEach(async () => {
-    await store.close();
-    await database.drop();
+  let store: SqlStore;
+  beforeEach(() => {
+    store = current();
   });
 
   it('refuses to delete a role in use, the guest role and the last non-guest role', async () => {

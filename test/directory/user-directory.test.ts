@@ -1,32 +1,21 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { addAppUser, setUserActive } from '../../src/directory/app-users.js';
 import type { Workspace } from '../../src/directory/model.js';
 import { searchDirectory } from '../../src/directory/user-directory.js';
 import { createWorkspace } from '../../src/directory/workspaces.js';
-import { openStore } from '../../src/storage/open-store.js';
-import type { SqlStore } from '../../src/storage/sql/sql-store.js';
-import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import { storePerTest } from '../support/store-per-test.js';
 
 describe("the console's user search", () => {
-  let database: TestDatabase;
-  let store: SqlStore;
   let workspace: Workspace;
-  const names = (result: Awaited<ReturnType<typeof searchDirectory>>) => result.users.map((u) => u.userName).sort();
-  const search = (text: string, status: 'all' | 'active' | 'inactive' = 'all', page = 1, pageSize = 50) =>
-    searchDirectory(store, workspace, { text, status, page, pageSize });
-
-  beforeEach(async () => {
-    database = await createTestDatabase();
-    store = await openStore(database.url);
+  const current = storePerTest(async (store) => {
     workspace = await createWorkspace(store, { slug: 'acme', plan: 'enterprise', seats: 10 });
     await addAppUser(store, 'acme', { email: 'ada.lovelace@acme.example', givenName: 'Ada', familyName: 'Lovelace' });
     await addAppUser(store, 'acme', { email: 'alan.turing@acme.example', givenName: 'Alan', familyName: 'Turing' });
     await addAppUser(store, 'acme', { email: 'grace@acme.example', givenName: 'Grace', familyName: 'Hopper "Amazing"' });
   });
-  afterEach(async () => {
-    await store.close();
-    await database.drop();
-  });
+  const names = (result: Awaited<ReturnType<typeof searchDirectory>>) => result.users.map((u) => u.userName).sort();
+  const search = (text: string, status: 'all' | 'active' | 'inactive' = 'all', page = 1, pageSize = 50) =>
+    searchDirectory(current(), workspace, { text, status, page, pageSize });
 
   it('matches a prefix of the user name, given or family name, ignoring case', async () => {
     expect(names(await search('ADA.'))).toEqual(['ada.lovelace@acme.example']);
@@ -44,7 +33,7 @@ describe("the console's user search", () => {
   });
 
   it('filters by status and pages with a total', async () => {
-    await setUserActive(store, 'acme', 'alan.turing@acme.example', false);
+    await setUserActive(current(), 'acme', 'alan.turing@acme.example', false);
     expect(names(await search('', 'inactive'))).toEqual(['alan.turing@acme.example']);
     expect((await search('', 'active')).total).toBe(2);
     const first = await search('', 'all', 1, 2);
