@@ -2,7 +2,7 @@ import { DirectoryError } from './directory-error.js';
 import { newId, nowIso } from './ids.js';
 import type { User } from './model.js';
 import { queueReactivationNotice } from './outbox.js';
-import { type DirectoryStore, StoreConflict } from './ports.js';
+import { type DirectoryStore, type Repositories, StoreConflict } from './ports.js';
 import { defaultRole } from './roles.js';
 import { claimSeat } from './seats.js';
 import { looksLikeEmail } from './user-resource.js';
@@ -61,11 +61,16 @@ export async function listAppUsers(store: DirectoryStore, slug: string, limit = 
   return users;
 }
 
+/** The user an admin means by `text`: a userName first, else an account email (both ignore case). */
+export async function findUser(repos: Repositories, workspaceId: string, text: string): Promise<User | undefined> {
+  return (await repos.users.byUserName(workspaceId, text)) ?? (await repos.users.byEmail(workspaceId, text));
+}
+
 /** Activates or deactivates a user as an admin does; reactivation needs a seat and sends a notice. */
 export async function setUserActive(store: DirectoryStore, slug: string, email: string, active: boolean): Promise<User> {
   const workspace = await requireWorkspace(store, slug);
   return store.transaction(async (repos) => {
-    const user = (await repos.users.byUserName(workspace.id, email)) ?? (await repos.users.byEmail(workspace.id, email));
+    const user = await findUser(repos, workspace.id, email);
     if (!user) throw new DirectoryError('invalidArgument', `no user '${email}' in workspace '${slug}'`);
     if (user.active === active) return user;
     if (active) {

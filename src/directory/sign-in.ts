@@ -233,6 +233,7 @@ function checkAllowed(user: User, workspace: Workspace): void {
     );
 }
 
+/** SSO vouches for an email, so the account email is tried before the userName (unlike findUser). */
 async function findByEmail(repos: Repositories, workspace: Workspace, email: string): Promise<User | undefined> {
   const trimmed = email.trim();
   if (!trimmed) return undefined;

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { findUser } from '../../directory/app-users.js';
 import type { LogQuery } from '../../directory/ports.js';
 import { directoryEntry, type StatusFilter, searchDirectory, seatSummary } from '../../directory/user-directory.js';
 import { type ConsoleContext, type SlugRequest, sendPage, viewerOfRequest } from '../context.js';
@@ -63,9 +64,7 @@ export function registerDirectoryRoutes(scope: FastifyInstance, { store, config 
     if (form.user) {
       // An admin may paste an id, a user name or an email.
       const user =
-        (await store.read.users.byId(viewer.workspace.id, form.user)) ??
-        (await store.read.users.byUserName(viewer.workspace.id, form.user)) ??
-        (await store.read.users.byEmail(viewer.workspace.id, form.user));
+        (await store.read.users.byId(viewer.workspace.id, form.user)) ?? (await findUser(store.read, viewer.workspace.id, form.user));
       query = { ...query, resourceId: user?.id ?? form.user };
       if (!user) note = `No user '${form.user}' in this workspace; showing entries whose resource id is exactly that.`;
     }
