@@ -119,8 +119,8 @@ export interface RoleRepository {
   list(workspaceId: string): Promise<Role[]>;
   /** Deletes a role; the caller checks it is unused. */
   delete(workspaceId: string, id: string): Promise<void>;
-  /** How many users (SCIM-visible or not) hold each role of the workspace. */
-  holderCounts(workspaceId: string): Promise<Map<string, number>>;
+  /** How many users (SCIM-visible or not) hold each role of the workspace, or only `roleId`. */
+  holderCounts(workspaceId: string, roleId?: string): Promise<Map<string, number>>;
   /** Non-guest roles matching a filter (the SCIM Groups view), in creation order. */
   searchGroups(workspaceId: string, query: GroupQuery): Promise<{ roles: Role[]; total: number }>;
 }
@@ -158,8 +158,8 @@ export interface TeamRepository {
   rename(workspaceId: string, id: string, name: string): Promise<void>;
   /** Deletes a team; the caller checks it has no members. */
   delete(workspaceId: string, id: string): Promise<void>;
-  /** How many users belong to each team of the workspace. */
-  memberCounts(workspaceId: string): Promise<Map<string, number>>;
+  /** How many users belong to each team of the workspace, or only to `teamId`. */
+  memberCounts(workspaceId: string, teamId?: string): Promise<Map<string, number>>;
 }
 
 /** A user search compiled to SQL by the adapter (RFC 7644 §3.4.2). */

@@ -119,7 +119,7 @@ export async function deleteRole(store: DirectoryStore, workspace: Workspace, ro
     const role = await repos.roles.byId(workspace.id, roleId, { forUpdate: true });
     if (!role) throw new DirectoryError('roleNotFound', 'no such role');
     if (role.isGuest) throw new DirectoryError('roleInUse', 'the guest role is built in and cannot be deleted');
-    const holders = (await repos.roles.holderCounts(workspace.id)).get(role.id) ?? 0;
+    const holders = (await repos.roles.holderCounts(workspace.id, role.id)).get(role.id) ?? 0;
     if (holders > 0) {
       throw new DirectoryError(
         'roleInUse',

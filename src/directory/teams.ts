@@ -54,7 +54,7 @@ export async function deleteTeam(store: DirectoryStore, workspace: Workspace, te
   return store.transaction(async (repos) => {
     const [team] = await repos.teams.byIds(workspace.id, [teamId]);
     if (!team) throw new DirectoryError('teamNotFound', 'no such team');
-    const members = (await repos.teams.memberCounts(workspace.id)).get(team.id) ?? 0;
+    const members = (await repos.teams.memberCounts(workspace.id, team.id)).get(team.id) ?? 0;
     if (members > 0)
       throw new DirectoryError('teamInUse', `the team '${team.name}' has ${members} member${members === 1 ? '' : 's'}; remove them first`);
     await repos.teams.delete(workspace.id, team.id);

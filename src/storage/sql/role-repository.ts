@@ -59,13 +59,14 @@ export class SqlRoleRepository implements RoleRepository {
     await this.db.deleteFrom('roles').where('workspace_id', '=', workspaceId).where('id', '=', id).execute();
   }
 
-  async holderCounts(workspaceId: string): Promise<Map<string, number>> {
-    const rows = await this.db
+  async holderCounts(workspaceId: string, roleId?: string): Promise<Map<string, number>> {
+    let select = this.db
       .selectFrom('users')
       .select(['role_id', (eb) => eb.fn.countAll<number | string>().as('holders')])
-      .where('workspace_id', '=', workspaceId)
-      .groupBy('role_id')
-      .execute();
+      .where('workspace_id', '=', workspaceId);
+    // One role's holders are an index range (users_role), not a pass over the workspace.
+    if (roleId !== undefined) select = select.where('role_id', '=', roleId);
+    const rows = await select.groupBy('role_id').execute();
     return new Map(rows.map((row) => [row.role_id, Number(row.holders)]));
   }
 }

@@ -59,13 +59,14 @@ export class SqlTeamRepository implements TeamRepository {
     await this.db.deleteFrom('teams').where('workspace_id', '=', workspaceId).where('id', '=', id).execute();
   }
 
-  async memberCounts(workspaceId: string): Promise<Map<string, number>> {
-    const rows = await this.db
+  async memberCounts(workspaceId: string, teamId?: string): Promise<Map<string, number>> {
+    let select = this.db
       .selectFrom('user_teams')
       .select(['team_id', (eb) => eb.fn.countAll<number | string>().as('members')])
-      .where('workspace_id', '=', workspaceId)
-      .groupBy('team_id')
-      .execute();
+      .where('workspace_id', '=', workspaceId);
+    // One team's members are an index range (user_teams_team), not a pass over the workspace.
+    if (teamId !== undefined) select = select.where('team_id', '=', teamId);
+    const rows = await select.groupBy('team_id').execute();
     return new Map(rows.map((row) => [row.team_id, Number(row.members)]));
   }
 }
