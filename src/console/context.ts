@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config/config.js';
-import { DirectoryError } from '../directory/directory-error.js';
+import { DirectoryError, type DirectoryErrorCode } from '../directory/directory-error.js';
 import type { DirectoryStore } from '../directory/ports.js';
 import type { Viewer } from '../directory/sign-in.js';
 import type { OidcRelyingParty } from '../sso/oidc-relying-party.js';
@@ -38,11 +38,13 @@ export function field(body: unknown, name: string): string {
 }
 
 /** Runs a console action; a DirectoryError becomes the message shown to the admin. */
-export async function attempt<T>(work: () => Promise<T>): Promise<{ ok: true; value: T } | { ok: false; message: string }> {
+export async function attempt<T>(
+  work: () => Promise<T>,
+): Promise<{ ok: true; value: T } | { ok: false; message: string; code: DirectoryErrorCode }> {
   try {
     return { ok: true, value: await work() };
   } catch (error) {
-    if (error instanceof DirectoryError) return { ok: false, message: error.message };
+    if (error instanceof DirectoryError) return { ok: false, message: error.message, code: error.code };
     throw error;
   }
 }

@@ -6,6 +6,7 @@ export type DirectoryErrorCode =
   | 'notEnterprise'
   | 'ssoNotConfigured'
   | 'scimNotEnabled'
+  | 'scimAlreadyEnabled'
   | 'roleNotFound'
   | 'roleExists'
   | 'teamExists'

@@ -17,9 +17,16 @@ export interface IssuedToken {
 /**
  * Enables SCIM for a workspace (the article's "Preparing for SCIM"): only on the enterprise
  * plan with SSO configured. Creates the integration with its "API access" client application
- * and issues its first token.
+ * and issues its first token. An existing integration is replaced (its tokens revoked) unless
+ * `replace` is false, which refuses instead.
  */
-export async function enableScim(store: DirectoryStore, slug: string, provider: Provider, actor = SYSTEM_ACTOR): Promise<IssuedToken> {
+export async function enableScim(
+  store: DirectoryStore,
+  slug: string,
+  provider: Provider,
+  actor = SYSTEM_ACTOR,
+  options: { readonly replace?: boolean } = {},
+): Promise<IssuedToken> {
   if (!PROVIDERS.includes(provider)) {
     throw new DirectoryError('invalidArgument', `provider must be one of ${PROVIDERS.join(', ')}`);
   }
@@ -32,6 +39,9 @@ export async function enableScim(store: DirectoryStore, slug: string, provider: 
       throw new DirectoryError('ssoNotConfigured', `configure single sign-on first: roster sso configure ${slug} …`);
     }
     const existing = await repos.integrations.active(workspace.id);
+    if (existing && options.replace === false) {
+      throw new DirectoryError('scimAlreadyEnabled', `workspace '${slug}' already has a ${existing.provider} SCIM integration`);
+    }
     const now = nowIso();
     if (existing) {
       const revoked = await repos.integrations.revokeTokens(workspace.id, existing.id, now);

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { disableScim, enableScim, readAudit, rotateToken } from '../../src/directory/scim-integration.js';
+import { authenticate, disableScim, enableScim, readAudit, rotateToken } from '../../src/directory/scim-integration.js';
 import { configureSso, createWorkspace } from '../../src/directory/workspaces.js';
 import { openStore } from '../../src/storage/open-store.js';
 import type { SqlStore } from '../../src/storage/sql/sql-store.js';
@@ -48,5 +48,19 @@ describe('audit log of SCIM access', () => {
     await expect(enableScim(store, 'small', 'okta', 'cli:alice')).rejects.toMatchObject({ code: 'notEnterprise' });
     await expect(rotateToken(store, 'small', 'cli:alice')).rejects.toMatchObject({ code: 'scimNotEnabled' });
     expect(await readAudit(store, 'small')).toEqual([]);
+  });
+
+  it('refuses to replace an integration when asked not to, keeping its token and writing nothing', async () => {
+    database = await createTestDatabase();
+    store = await openStore(database.url);
+    await createWorkspace(store, { slug: 'acme', plan: 'enterprise' });
+    await configureSso(store, 'acme', { issuer: 'https://idp.example.com', clientId: 'c', clientSecret: 's' });
+    const first = await enableScim(store, 'acme', 'okta', 'console:ada');
+    const before = await readAudit(store, 'acme');
+    await expect(enableScim(store, 'acme', 'azure', 'console:ada', { replace: false })).rejects.toMatchObject({
+      code: 'scimAlreadyEnabled',
+    });
+    expect((await authenticate(store, first.token))?.slug).toBe('acme');
+    expect(await readAudit(store, 'acme')).toEqual(before);
   });
 });

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { scimBaseUrl } from '../../config/config.js';
-import { PROVIDERS, type Provider } from '../../directory/model.js';
+import type { DirectoryErrorCode } from '../../directory/directory-error.js';
+import type { Provider, Workspace } from '../../directory/model.js';
 import { disableScim, enableScim, rotateToken } from '../../directory/scim-integration.js';
 import { actorOf, attempt, type ConsoleContext, field, type SlugRequest, sendPage, viewerOfRequest } from '../context.js';
 import { setFlash, takeFlash } from '../session.js';
@@ -28,28 +29,13 @@ export function registerIntegrationRoutes(scope: FastifyInstance, { store, confi
   scope.post('/w/:slug/admin/integrations/enable', async (request: SlugRequest, reply) => {
     const viewer = viewerOfRequest(request);
     const provider = field(request.body, 'provider') as Provider;
-    const refusal = await explainRefusal(provider);
-    const outcome = refusal
-      ? { ok: false as const, message: refusal }
-      : await attempt(() => enableScim(store, viewer.workspace.slug, provider, actorOf(request)));
+    // The domain checks provider, plan, SSO and an existing integration, in that order; the
+    // console words its refusals for someone without the CLI.
+    const outcome = await attempt(() => enableScim(store, viewer.workspace.slug, provider, actorOf(request), { replace: false }));
     const { body, status } = outcome.ok
       ? await render(request, { issued: { baseUrl: scimBaseUrl(config), token: outcome.value.token, provider } })
-      : await render(request, { refusal: outcome.message }, 409);
+      : await render(request, { refusal: ENABLE_REFUSALS[outcome.code]?.(viewer.workspace) ?? outcome.message }, 409);
     return sendPage(reply, page({ title: 'Integrations', viewer, section: 'integrations' }, body), status);
-
-    async function explainRefusal(chosen: Provider): Promise<string | undefined> {
-      if (!PROVIDERS.includes(chosen)) return 'Choose a provider from the integration library.';
-      if (viewer.workspace.plan !== 'enterprise') {
-        return `SCIM provisioning is an enterprise feature, and this workspace is on the ${viewer.workspace.plan} plan. Upgrade to enterprise to enable it.`;
-      }
-      if (!(await store.read.workspaces.sso(viewer.workspace.id))) {
-        return 'Set up single sign-on first (Single sign-on in the menu): users provisioned over SCIM receive no invitation and sign in through your identity provider.';
-      }
-      if (await store.read.integrations.active(viewer.workspace.id)) {
-        return 'This workspace already has a SCIM integration. Remove it first, or regenerate its token.';
-      }
-      return undefined;
-    }
   });
 
   scope.get('/w/:slug/admin/integrations/regenerate', async (request: SlugRequest, reply) => {
@@ -112,3 +98,12 @@ export function registerIntegrationRoutes(scope: FastifyInstance, { store, confi
     return reply.redirect(path(viewer.workspace.slug), 303);
   });
 }
+
+const ENABLE_REFUSALS: Partial<Record<DirectoryErrorCode, (workspace: Workspace) => string>> = {
+  invalidArgument: () => 'Choose a provider from the integration library.',
+  notEnterprise: (workspace) =>
+    `SCIM provisioning is an enterprise feature, and this workspace is on the ${workspace.plan} plan. Upgrade to enterprise to enable it.`,
+  ssoNotConfigured: () =>
+    'Set up single sign-on first (Single sign-on in the menu): users provisioned over SCIM receive no invitation and sign in through your identity provider.',
+  scimAlreadyEnabled: () => 'This workspace already has a SCIM integration. Remove it first, or regenerate its token.',
+};
