@@ -25,7 +25,7 @@ export async function registerConsole(app: FastifyInstance, context: ConsoleCont
   await app.register(async (scope) => {
     await scope.register(cookie);
     await scope.register(formbody, { bodyLimit: 64 * 1024 });
-    // Sign-in routes opt in (see SIGN_IN_LIMIT): a password check costs an scrypt hash, so
+    // Sign-in routes opt in (signInLimit in context.ts): a password check costs an scrypt hash, so
     // unbounded guessing would be both a brute-force and a CPU-exhaustion attack.
     await scope.register(rateLimit, {
       global: false,
