@@ -6,7 +6,7 @@
 import Sqlite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { newId } from '../../src/directory/ids.js';
 import type {
   Contact,
@@ -56,6 +56,21 @@ export async function freshStore(): Promise<StoreHandle> {
  * A separate connection to the database behind a store, for checks the port cannot express
  * (raw row counts, the migration table). Destroy it when done.
  */
+/** One store over a fresh database for the calling `describe`, disposed after its tests. */
+export function storeForSuite(): () => StoreHandle {
+  let handle: StoreHandle | undefined;
+  beforeAll(async () => {
+    handle = await freshStore();
+  });
+  afterAll(async () => {
+    await handle?.dispose();
+  });
+  return () => {
+    if (!handle) throw new TypeError('the store exists only inside the suite');
+    return handle;
+  };
+}
+
 export function rawDatabase(url: string): Kysely<Database> {
   const dialect = isPostgresUrl(url)
     ? new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 2 }) })

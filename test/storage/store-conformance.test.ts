@@ -4,7 +4,7 @@
  * selects. Every assertion is the same for SQLite and PostgreSQL.
  */
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { newId } from '../../src/directory/ids.js';
 import type { User } from '../../src/directory/model.js';
 import { StoreConflict } from '../../src/directory/ports.js';
@@ -14,12 +14,11 @@ import {
   ALL,
   addWorkspace,
   conflictOf,
-  freshStore,
   integration,
   rawDatabase,
   role,
   rowCount,
-  type StoreHandle,
+  storeForSuite,
   team,
   token,
   user,
@@ -120,15 +119,9 @@ describe('migrations', () => {
 });
 
 describe('store conformance', () => {
-  let handle: StoreHandle;
-  beforeAll(async () => {
-    handle = await freshStore();
-  });
-  afterAll(async () => {
-    await handle?.dispose();
-  });
-  const store = () => handle.store;
-  const url = () => handle.database.url;
+  const handle = storeForSuite();
+  const store = () => handle().store;
+  const url = () => handle().database.url;
 
   /** A workspace with one role and two teams, and a user with contacts and both teams. */
   async function scene() {

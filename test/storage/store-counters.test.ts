@@ -6,26 +6,20 @@
  */
 import fc from 'fast-check';
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { newId, nowIso } from '../../src/directory/ids.js';
 import type { User } from '../../src/directory/model.js';
-import { addWorkspace, addWorkspaceWithRoles, freshStore, rawDatabase, role, type StoreHandle, TEST_ENGINE, user } from './fixtures.js';
+import { addWorkspace, addWorkspaceWithRoles, rawDatabase, role, storeForSuite, TEST_ENGINE, user } from './fixtures.js';
 
 describe(`workspace counters (${TEST_ENGINE})`, () => {
-  let handle: StoreHandle;
-  beforeAll(async () => {
-    handle = await freshStore();
-  });
-  afterAll(async () => {
-    await handle?.dispose();
-  });
-  const store = () => handle.store;
+  const handle = storeForSuite();
+  const store = () => handle().store;
 
   const workspaceWithRoles = () => addWorkspaceWithRoles(store());
 
   /** The counters as stored, and as counted from the users table. */
   async function countersAndTruth(workspaceId: string): Promise<{ stored: [number, number]; real: [number, number] }> {
-    const db = rawDatabase(handle.database.url);
+    const db = rawDatabase(handle().database.url);
     try {
       const stored = await db
         .selectFrom('workspace_counters')
@@ -137,7 +131,7 @@ describe(`workspace counters (${TEST_ENGINE})`, () => {
     await expectExact(ws.id);
     await store().transaction((repos) => repos.roles.update({ ...flip, isGuest: false, version: flip.version + 2 }));
     await expectExact(ws.id);
-    const db = rawDatabase(handle.database.url);
+    const db = rawDatabase(handle().database.url);
     try {
       await db.deleteFrom('roles').where('workspace_id', '=', ws.id).where('id', '=', flip.id).execute();
       await expectExact(ws.id);
@@ -193,18 +187,12 @@ describe(`workspace counters (${TEST_ENGINE})`, () => {
 });
 
 describe(`keyset paging of the SCIM view (${TEST_ENGINE})`, () => {
-  let handle: StoreHandle;
-  beforeAll(async () => {
-    handle = await freshStore();
-  });
-  afterAll(async () => {
-    await handle?.dispose();
-  });
-  const store = () => handle.store;
+  const handle = storeForSuite();
+  const store = () => handle().store;
 
   /** What OFFSET paging returns, straight from SQL. */
   async function offsetPage(workspaceId: string, offset: number, limit: number, descending: boolean): Promise<string[]> {
-    const db = rawDatabase(handle.database.url);
+    const db = rawDatabase(handle().database.url);
     try {
       const { rows } = await sql<{ id: string }>`
         select id from users where workspace_id = ${workspaceId} and scim_deleted = 0

@@ -3,11 +3,11 @@
  * count) and the e-mail outbox (claiming, delivery bookkeeping, concurrent claimers), on the
  * engine ROSTER_TEST_ENGINE selects.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { newId } from '../../src/directory/ids.js';
 import type { OutboxMessage, ProvisioningLogEntry } from '../../src/directory/model.js';
 import { openStore } from '../../src/storage/open-store.js';
-import { addWorkspace, freshStore, logEntry, outboxMessage, type StoreHandle } from './fixtures.js';
+import { addWorkspace, freshStore, logEntry, outboxMessage, type StoreHandle, storeForSuite } from './fixtures.js';
 
 const T0 = Date.UTC(2024, 4, 1, 12, 0, 0);
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -15,19 +15,13 @@ const iso = (ms: number) => new Date(ms).toISOString();
 const cutoff = (ms: number) => newId(ms).slice(0, 13);
 
 describe('provisioning log', () => {
-  let handle: StoreHandle;
-  beforeAll(async () => {
-    handle = await freshStore();
-  });
-  afterAll(async () => {
-    await handle?.dispose();
-  });
-  const log = () => handle.store.read.provisioningLog;
+  const handle = storeForSuite();
+  const log = () => handle().store.read.provisioningLog;
 
   /** Ten entries one second apart in one workspace, five in another. */
   async function seed(): Promise<{ ws: string; other: string; entries: ProvisioningLogEntry[]; others: ProvisioningLogEntry[] }> {
-    const ws = (await addWorkspace(handle.store)).id;
-    const other = (await addWorkspace(handle.store)).id;
+    const ws = (await addWorkspace(handle().store)).id;
+    const other = (await addWorkspace(handle().store)).id;
     const statuses = [200, 201, 409, 200, 404, 201, 409, 200, 200, 400];
     const entries = statuses.map((status, i) =>
       logEntry(ws, T0 + i * 1000, {
@@ -42,7 +36,7 @@ describe('provisioning log', () => {
     );
     const others = [0, 1, 2, 3, 4].map((i) => logEntry(other, T0 + i * 1000 + 500, { status: 409, traceId: 'trace-a', resourceId: 'r0' }));
     // One batch, in no particular order.
-    await handle.store.transaction((r) => r.provisioningLog.insert([...others, ...entries].reverse()));
+    await handle().store.transaction((r) => r.provisioningLog.insert([...others, ...entries].reverse()));
     return { ws, other, entries, others };
   }
 
@@ -72,14 +66,14 @@ describe('provisioning log', () => {
   });
 
   it('an empty batch writes nothing', async () => {
-    const ws = (await addWorkspace(handle.store)).id;
+    const ws = (await addWorkspace(handle().store)).id;
     await log().insert([]);
     expect(await log().list(ws, { limit: 10 })).toEqual([]);
   });
 
   it('prune by age deletes the entries older than the cutoff, in that workspace only', async () => {
     const { ws, other, entries, others } = await seed();
-    expect(await handle.store.transaction((r) => r.provisioningLog.prune(ws, cutoff(T0 + 4000), 1000))).toBe(4);
+    expect(await handle().store.transaction((r) => r.provisioningLog.prune(ws, cutoff(T0 + 4000), 1000))).toBe(4);
     expect(await log().list(ws, { limit: 100 })).toStrictEqual(entries.slice(4).reverse());
     expect(await log().list(other, { limit: 100 })).toStrictEqual([...others].reverse());
     expect(await log().prune(ws, cutoff(T0 + 4000), 1000)).toBe(0);
@@ -87,7 +81,7 @@ describe('provisioning log', () => {
 
   it('prune by count keeps the newest entries of that workspace only', async () => {
     const { ws, other, entries, others } = await seed();
-    expect(await handle.store.transaction((r) => r.provisioningLog.prune(ws, cutoff(0), 3))).toBe(7);
+    expect(await handle().store.transaction((r) => r.provisioningLog.prune(ws, cutoff(0), 3))).toBe(7);
     expect(await log().list(ws, { limit: 100 })).toStrictEqual(entries.slice(7).reverse());
     expect(await log().list(other, { limit: 100 })).toStrictEqual([...others].reverse());
     expect(await log().prune(ws, cutoff(0), 3)).toBe(0);
@@ -106,18 +100,22 @@ describe('provisioning log', () => {
 
 describe('outbox', () => {
   // claimDue works across workspaces, so every test starts from an empty database.
-  let handle: StoreHandle;
+  let current: StoreHandle | undefined;
   beforeEach(async () => {
-    handle = await freshStore();
+    current = await freshStore();
   });
   afterEach(async () => {
-    await handle?.dispose();
+    await current?.dispose();
   });
-  const outbox = () => handle.store.read.outbox;
+  const handle = (): StoreHandle => {
+    if (!current) throw new TypeError('the store exists only inside a test');
+    return current;
+  };
+  const outbox = () => handle().store.read.outbox;
 
   it('list returns a workspace’s messages newest first, whole, limited', async () => {
-    const ws = (await addWorkspace(handle.store)).id;
-    const other = (await addWorkspace(handle.store)).id;
+    const ws = (await addWorkspace(handle().store)).id;
+    const other = (await addWorkspace(handle().store)).id;
     const messages = [0, 1, 2].map((i) => outboxMessage(ws, T0 + i, iso(T0)));
     const sent = outboxMessage(ws, T0 + 3, iso(T0), { attempts: 2, sentAt: iso(T0 + 5000), lastError: null });
     for (const m of [sent, ...messages]) await outbox().insert(m);
@@ -127,8 +125,8 @@ describe('outbox', () => {
   });
 
   it('claimDue claims due unsent messages of every workspace, earliest due first, once until the claim expires', async () => {
-    const ws = (await addWorkspace(handle.store)).id;
-    const other = (await addWorkspace(handle.store)).id;
+    const ws = (await addWorkspace(handle().store)).id;
+    const other = (await addWorkspace(handle().store)).id;
     const early = outboxMessage(ws, T0 + 1, iso(T0 - 60_000));
     const middle = outboxMessage(other, T0 + 2, iso(T0 - 30_000));
     const exactlyNow = outboxMessage(ws, T0 + 3, iso(T0));
@@ -137,7 +135,7 @@ describe('outbox', () => {
     for (const m of [future, exactlyNow, alreadySent, middle, early]) await outbox().insert(m);
 
     const until = iso(T0 + 60_000);
-    expect(await handle.store.transaction((r) => r.outbox.claimDue(iso(T0), until, 10))).toStrictEqual([early, middle, exactlyNow]);
+    expect(await handle().store.transaction((r) => r.outbox.claimDue(iso(T0), until, 10))).toStrictEqual([early, middle, exactlyNow]);
     // Claimed: nobody else gets them until the claim runs out.
     expect(await outbox().claimDue(iso(T0 + 1000), iso(T0 + 61_000), 10)).toEqual([]);
     expect(await outbox().claimDue(iso(T0 + 60_000), iso(T0 + 120_000), 10)).toEqual([]);
@@ -148,7 +146,7 @@ describe('outbox', () => {
   });
 
   it('claimDue takes at most `limit` messages, earliest due first', async () => {
-    const ws = (await addWorkspace(handle.store)).id;
+    const ws = (await addWorkspace(handle().store)).id;
     const messages = [3, 1, 2, 0].map((i) => outboxMessage(ws, T0 + i, iso(T0 - 10_000 + i * 1000)));
     for (const m of messages) await outbox().insert(m);
     const byDue = [...messages].sort((x, y) => x.nextAttemptAt.localeCompare(y.nextAttemptAt));
@@ -158,16 +156,16 @@ describe('outbox', () => {
   });
 
   it('markSent records delivery and releases the claim; markFailed counts the attempt and reschedules', async () => {
-    const ws = (await addWorkspace(handle.store)).id;
+    const ws = (await addWorkspace(handle().store)).id;
     const a = outboxMessage(ws, T0 + 1, iso(T0 - 2000));
     const b = outboxMessage(ws, T0 + 2, iso(T0 - 1000), { attempts: 2, lastError: 'earlier failure' });
     for (const m of [a, b]) await outbox().insert(m);
     expect(await outbox().claimDue(iso(T0), iso(T0 + 60_000), 10)).toStrictEqual([a, b]);
 
-    await handle.store.transaction((r) => r.outbox.markSent(ws, a.id, iso(T0 + 100)));
+    await handle().store.transaction((r) => r.outbox.markSent(ws, a.id, iso(T0 + 100)));
     const retryAt = iso(T0 + 300_000);
     const longError = `smtp said no: ${'x'.repeat(600)}`;
-    await handle.store.transaction((r) => r.outbox.markFailed(ws, b.id, longError, retryAt));
+    await handle().store.transaction((r) => r.outbox.markFailed(ws, b.id, longError, retryAt));
 
     const sentA: OutboxMessage = { ...a, sentAt: iso(T0 + 100), attempts: 1, lastError: null };
     const failedB: OutboxMessage = { ...b, attempts: 3, lastError: longError.slice(0, 500), nextAttemptAt: retryAt };
@@ -182,10 +180,10 @@ describe('outbox', () => {
 
   /** Forty due messages over two workspaces. */
   async function seedDue(): Promise<OutboxMessage[]> {
-    const ws = (await addWorkspace(handle.store)).id;
-    const other = (await addWorkspace(handle.store)).id;
+    const ws = (await addWorkspace(handle().store)).id;
+    const other = (await addWorkspace(handle().store)).id;
     const messages = Array.from({ length: 40 }, (_, i) => outboxMessage(i % 2 ? ws : other, T0 + i, iso(T0 - 100_000 + i * 10)));
-    await handle.store.transaction(async (r) => {
+    await handle().store.transaction(async (r) => {
       for (const m of messages) await r.outbox.insert(m);
     });
     return messages;
@@ -203,8 +201,8 @@ describe('outbox', () => {
       const now = iso(T0 + round * 120_000);
       const until = iso(T0 + round * 120_000 + 60_000);
       const claims = await Promise.all([
-        handle.store.transaction((r) => r.outbox.claimDue(now, until, 100)),
-        handle.store.transaction((r) => r.outbox.claimDue(now, until, 100)),
+        handle().store.transaction((r) => r.outbox.claimDue(now, until, 100)),
+        handle().store.transaction((r) => r.outbox.claimDue(now, until, 100)),
       ]);
       expectPartition(claims, messages);
     }
@@ -212,15 +210,15 @@ describe('outbox', () => {
 
   it('two stores (two instances) claiming at once never both get a message', async () => {
     const messages = await seedDue();
-    const second = await openStore(handle.database.url);
+    const second = await openStore(handle().database.url);
     try {
       for (const round of [0, 1, 2]) {
         const now = iso(T0 + round * 120_000);
         const until = iso(T0 + round * 120_000 + 60_000);
         const claims = await Promise.all([
-          handle.store.read.outbox.claimDue(now, until, 100),
+          handle().store.read.outbox.claimDue(now, until, 100),
           second.read.outbox.claimDue(now, until, 100),
-          handle.store.read.outbox.claimDue(now, until, 100),
+          handle().store.read.outbox.claimDue(now, until, 100),
           second.read.outbox.claimDue(now, until, 100),
         ]);
         expectPartition(claims, messages);

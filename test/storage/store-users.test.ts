@@ -2,31 +2,14 @@
  * Storage conformance, part 2: the user repository (round trips, optimistic versions, role
  * moves, seat counting), on the engine ROSTER_TEST_ENGINE selects.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { newId } from '../../src/directory/ids.js';
 import type { User, Workspace } from '../../src/directory/model.js';
-import {
-  ALL,
-  addWorkspace,
-  addWorkspaceWithRoles,
-  conflictOf,
-  freshStore,
-  rowCount,
-  type StoreHandle,
-  team,
-  user,
-  userFilter,
-} from './fixtures.js';
+import { ALL, addWorkspace, addWorkspaceWithRoles, conflictOf, rowCount, storeForSuite, team, user, userFilter } from './fixtures.js';
 
 describe('user repository', () => {
-  let handle: StoreHandle;
-  beforeAll(async () => {
-    handle = await freshStore();
-  });
-  afterAll(async () => {
-    await handle?.dispose();
-  });
-  const store = () => handle.store;
+  const handle = storeForSuite();
+  const store = () => handle().store;
 
   const workspaceWithRoles = () => addWorkspaceWithRoles(store());
 
@@ -335,8 +318,8 @@ describe('user repository', () => {
       many.map((u) => u.id),
     );
     expect([...read].sort((x, y) => x.id.localeCompare(y.id))).toStrictEqual(many.map((u) => ({ ...u, email: u.email.toLowerCase() })));
-    expect(await rowCount(handle.database.url, 'user_contacts', ws.id)).toBe(1350);
-    expect(await rowCount(handle.database.url, 'user_teams', ws.id)).toBe(675);
+    expect(await rowCount(handle().database.url, 'user_contacts', ws.id)).toBe(1350);
+    expect(await rowCount(handle().database.url, 'user_teams', ws.id)).toBe(675);
     const total = async (filter: string) => (await store().read.users.search(ws.id, { ...ALL, filter: userFilter(filter) })).total;
     expect(await total('emails[type eq "home" and value sw "bulk44"]')).toBe(11);
     expect(await total('urn:ietf:params:scim:schemas:extension:Teams:2.0:User:teams eq "T3"')).toBe(225);
@@ -354,10 +337,10 @@ describe('user repository', () => {
     ];
     expect((await conflictOf(store().transaction((r) => r.users.insertMany(batch)))).constraint).toBe('users_user_name');
     expect(await store().read.users.byUserName(ws.id, 'fresh1@example.com')).toBeUndefined();
-    expect(await rowCount(handle.database.url, 'users', ws.id)).toBe(1);
+    expect(await rowCount(handle().database.url, 'users', ws.id)).toBe(1);
     const twice = [user(ws.id, member.id, 'twin@example.com'), user(ws.id, member.id, 'Twin@Example.com')];
     expect((await conflictOf(store().transaction((r) => r.users.insertMany(twice)))).constraint).toBe('users_user_name');
-    expect(await rowCount(handle.database.url, 'users', ws.id)).toBe(1);
+    expect(await rowCount(handle().database.url, 'users', ws.id)).toBe(1);
   });
 
   it('countSeatsUsed counts active users holding a non-guest role, per workspace', async () => {
