@@ -38,15 +38,28 @@ export function registerIntegrationRoutes(scope: FastifyInstance, { store, confi
     return sendPage(reply, page({ title: 'Integrations', viewer, section: 'integrations' }, body), status);
   });
 
-  scope.get('/w/:slug/admin/integrations/regenerate', async (request: SlugRequest, reply) => {
-    const viewer = viewerOfRequest(request);
-    const content = confirmContent(viewer, {
-      title: 'Regenerate the bearer token?',
-      text: 'A new token is issued and the current one stops working at once. Enter the new token in your identity provider right away, or provisioning stops.',
-      action: `${path(viewer.workspace.slug)}/regenerate`,
-      button: 'Regenerate token',
+  /** The confirmation page in front of a destructive action; its form posts to the same address. */
+  const confirmation = (action: 'regenerate' | 'remove', text: { title: string; body: string; button: string }) =>
+    scope.get(`/w/:slug/admin/integrations/${action}`, async (request: SlugRequest, reply) => {
+      const viewer = viewerOfRequest(request);
+      const content = confirmContent(viewer, {
+        title: text.title,
+        text: text.body,
+        action: `${path(viewer.workspace.slug)}/${action}`,
+        button: text.button,
+      });
+      return sendPage(reply, page({ title: text.button, viewer, section: 'integrations' }, content));
     });
-    return sendPage(reply, page({ title: 'Regenerate token', viewer, section: 'integrations' }, content));
+
+  confirmation('regenerate', {
+    title: 'Regenerate the bearer token?',
+    body: 'A new token is issued and the current one stops working at once. Enter the new token in your identity provider right away, or provisioning stops.',
+    button: 'Regenerate token',
+  });
+  confirmation('remove', {
+    title: 'Remove the SCIM integration?',
+    body: 'Its token is revoked at once and your identity provider can no longer provision users. Users already provisioned stay in Roster.',
+    button: 'Remove integration',
   });
 
   scope.post('/w/:slug/admin/integrations/regenerate', async (request: SlugRequest, reply) => {
@@ -71,17 +84,6 @@ export function registerIntegrationRoutes(scope: FastifyInstance, { store, confi
         body,
       ),
     );
-  });
-
-  scope.get('/w/:slug/admin/integrations/remove', async (request: SlugRequest, reply) => {
-    const viewer = viewerOfRequest(request);
-    const content = confirmContent(viewer, {
-      title: 'Remove the SCIM integration?',
-      text: 'Its token is revoked at once and your identity provider can no longer provision users. Users already provisioned stay in Roster.',
-      action: `${path(viewer.workspace.slug)}/remove`,
-      button: 'Remove integration',
-    });
-    return sendPage(reply, page({ title: 'Remove integration', viewer, section: 'integrations' }, content));
   });
 
   scope.post('/w/:slug/admin/integrations/remove', async (request: SlugRequest, reply) => {
