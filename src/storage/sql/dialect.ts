@@ -7,6 +7,12 @@ export interface SqlDialect {
   readonly kysely: Dialect;
   /** Starts a write transaction: SQLite takes the write lock at once so reads inside it stay consistent. */
   readonly beginSql: string;
+  /**
+   * Set where concurrent transactions should share one COMMIT (see GroupCommit): an engine with a
+   * single connection and one fsync per commit. `inTransaction` tells whether the connection is
+   * inside a transaction (false after the engine rolled one back by itself).
+   */
+  readonly groupCommit?: { inTransaction(): boolean };
   /** Appended to a SELECT that must lock its rows for the transaction ('' where locking is implicit). */
   readonly forUpdateSql: string;
   /** Maps a driver error to a StoreConflict when it is a unique violation; returns the error otherwise. */

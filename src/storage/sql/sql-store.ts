@@ -5,6 +5,7 @@ import type { SecretBox } from '../secret-box.js';
 import { SqlAuditRepository } from './audit-repository.js';
 import type { Database } from './database-types.js';
 import type { SqlDialect } from './dialect.js';
+import { GroupCommit } from './group-commit.js';
 import { SqlIntegrationRepository } from './integration-repository.js';
 import { SqlOutboxRepository } from './outbox-repository.js';
 import { SqlProvisioningLogRepository } from './provisioning-log-repository.js';
@@ -18,13 +19,16 @@ import { SqlWorkspaceRepository } from './workspace-repository.js';
 export class SqlStore implements DirectoryStore {
   readonly read: Repositories;
   private readonly db: Kysely<Database>;
+  private readonly groupCommit: GroupCommit | undefined;
 
   constructor(
     readonly dialect: SqlDialect,
     private readonly secrets: SecretBox,
   ) {
     this.db = new Kysely<Database>({ dialect: dialect.kysely });
-    this.read = repositories(this.db, dialect, secrets);
+    this.groupCommit = dialect.groupCommit ? new GroupCommit(this.db, dialect.beginSql, dialect.groupCommit.inTransaction) : undefined;
+    const reading = repositories(this.db, dialect, secrets);
+    this.read = this.groupCommit ? this.groupCommit.readAfterCommit(reading) : reading;
   }
 
   /**
@@ -55,6 +59,9 @@ export class SqlStore implements DirectoryStore {
   }
 
   private async once<T>(work: (repos: Repositories) => Promise<T>): Promise<T> {
+    if (this.groupCommit) {
+      return this.groupCommit.run((connection) => work(repositories(connection, this.dialect, this.secrets)));
+    }
     return this.db.connection().execute(async (connection) => {
       await sql.raw(this.dialect.beginSql).execute(connection);
       try {
@@ -72,6 +79,7 @@ export class SqlStore implements DirectoryStore {
   }
 
   async close(): Promise<void> {
+    await this.groupCommit?.settle();
     await this.db.destroy();
   }
 }

@@ -30,6 +30,7 @@ export function sqliteDialect(path: string): SqlDialect {
     name: 'sqlite',
     kysely: new MigratingSqliteDialect({ database: new StatementCache(database, STATEMENT_CACHE_SIZE) }),
     beginSql: 'begin immediate',
+    groupCommit: { inTransaction: () => database.inTransaction },
     forUpdateSql: '',
     translateError: translateSqliteError,
     isRetryable: isRetryableSqliteError,
