@@ -2,6 +2,7 @@ import { PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { StoreConflict } from '../../directory/ports.js';
 import { CONSTRAINTS, postgresOrderedList, type SqlDialect } from '../sql/dialect.js';
+import { StatementNames } from './named-statements.js';
 
 /** Constraint names PostgreSQL reports, mapped to the names the domain knows. */
 const PG_CONSTRAINTS: Readonly<Record<string, string>> = {
@@ -17,7 +18,8 @@ export interface PostgresOptions {
 }
 
 /**
- * Connects to PostgreSQL through a pool. Transactions lock the rows they change with
+ * Connects to PostgreSQL through a pool whose clients prepare each query once per connection
+ * (StatementNames). Transactions lock the rows they change with
  * `SELECT … FOR UPDATE`, so concurrent instances never lose an update.
  */
 export function postgresDialect(url: string, options: PostgresOptions = {}): SqlDialect {
@@ -31,7 +33,7 @@ export function postgresDialect(url: string, options: PostgresOptions = {}): Sql
   pool.on('error', () => undefined);
   return {
     name: 'postgres',
-    kysely: new PostgresDialect({ pool }),
+    kysely: new PostgresDialect({ pool: new StatementNames().wrap(pool) }),
     beginSql: 'begin',
     forUpdateSql: 'for update',
     orderedListSql: postgresOrderedList,
