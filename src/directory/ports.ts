@@ -106,8 +106,12 @@ export interface IntegrationRepository {
   active(workspaceId: string): Promise<ScimIntegration | undefined>;
   disable(workspaceId: string, id: string, at: string): Promise<void>;
   insertToken(token: ScimToken): Promise<void>;
-  /** Finds a workspace's token by the hash of its secret, revoked or not. */
-  tokenByHash(workspaceId: string, tokenHash: string): Promise<ScimToken | undefined>;
+  /**
+   * Finds a workspace's token by the hash of its secret, revoked or not, together with its
+   * workspace (as `WorkspaceRepository.byId` returns it), in one read. Nothing is cached: a
+   * revocation shows at the next call. The caller checks the hash and `revokedAt`.
+   */
+  authenticate(workspaceId: string, tokenHash: string): Promise<{ token: ScimToken; workspace: Workspace } | undefined>;
   revokeTokens(workspaceId: string, integrationId: string | undefined, at: string): Promise<number>;
 }
 

@@ -104,9 +104,10 @@ export async function authenticate(store: DirectoryStore, token: string): Promis
   const workspaceId = tokenWorkspaceId(token);
   if (!workspaceId) return undefined;
   const hash = hashToken(token);
-  const record = await store.read.integrations.tokenByHash(workspaceId, hash);
-  if (!record || record.revokedAt !== null || !sameHash(record.tokenHash, hash)) return undefined;
-  return store.read.workspaces.byId(record.workspaceId);
+  // One read, never cached: a token revoked through any instance or the CLI fails at once.
+  const found = await store.read.integrations.authenticate(workspaceId, hash);
+  if (!found || found.token.revokedAt !== null || !sameHash(found.token.tokenHash, hash)) return undefined;
+  return found.workspace;
 }
 
 async function requireIntegration(repos: Repositories, workspace: Workspace): Promise<ScimIntegration> {

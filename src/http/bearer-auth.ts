@@ -12,8 +12,8 @@ declare module 'fastify' {
 }
 
 /**
- * RFC 6750 bearer authentication. The token is looked up on every request (by its hash, one
- * indexed read), so a revocation through any instance or the CLI applies at once.
+ * RFC 6750 bearer authentication. The token is looked up on every request (by its hash, with
+ * its workspace, in one indexed read), so a revocation through any instance or the CLI applies at once.
  */
 export function registerBearerAuth(scope: FastifyInstance, store: DirectoryStore): void {
   scope.decorateRequest('workspace', null as unknown as Workspace);

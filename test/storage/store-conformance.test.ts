@@ -393,6 +393,7 @@ describe('store conformance', () => {
     });
 
     it('tokens are found by (workspace, hash), revoked or not; revokeTokens counts what it revoked', async () => {
+      const tokenOf = async (workspaceId: string, hash: string) => (await store().read.integrations.authenticate(workspaceId, hash))?.token;
       const ws = await addWorkspace(store());
       const ws2 = await addWorkspace(store());
       const okta = integration(ws.id);
@@ -407,25 +408,64 @@ describe('store conformance', () => {
         for (const i of [okta, entra, foreign]) await r.integrations.insert(i);
         for (const t of [t1, t2, t3, t4, old]) await r.integrations.insertToken(t);
       });
-      expect(await store().read.integrations.tokenByHash(ws.id, 'hash-1')).toStrictEqual(t1);
-      expect(await store().read.integrations.tokenByHash(ws2.id, 'hash-1')).toStrictEqual(t4);
-      expect(await store().read.integrations.tokenByHash(ws2.id, 'hash-2')).toBeUndefined();
-      expect(await store().read.integrations.tokenByHash(ws.id, 'HASH-1')).toBeUndefined();
-      expect(await store().read.integrations.tokenByHash(ws.id, 'hash-old')).toStrictEqual(old);
+      expect(await tokenOf(ws.id, 'hash-1')).toStrictEqual(t1);
+      expect(await tokenOf(ws2.id, 'hash-1')).toStrictEqual(t4);
+      expect(await tokenOf(ws2.id, 'hash-2')).toBeUndefined();
+      expect(await tokenOf(ws.id, 'HASH-1')).toBeUndefined();
+      expect(await tokenOf(ws.id, 'hash-old')).toStrictEqual(old);
       // The same hash twice in one workspace is a conflict.
       expect(await conflictOf(store().read.integrations.insertToken(token(ws.id, okta.id, 'hash-1')))).toBeInstanceOf(StoreConflict);
 
       const at = '2024-05-01T00:00:00.000Z';
       expect(await store().read.integrations.revokeTokens(ws.id, okta.id, at)).toBe(2);
       expect(await store().read.integrations.revokeTokens(ws.id, okta.id, at)).toBe(0);
-      expect(await store().read.integrations.tokenByHash(ws.id, 'hash-1')).toStrictEqual({ ...t1, revokedAt: at });
-      expect((await store().read.integrations.tokenByHash(ws.id, 'hash-3'))?.revokedAt).toBeNull();
-      expect((await store().read.integrations.tokenByHash(ws.id, 'hash-old'))?.revokedAt).toBe('2023-01-01T00:00:00.000Z');
+      expect(await tokenOf(ws.id, 'hash-1')).toStrictEqual({ ...t1, revokedAt: at });
+      expect((await tokenOf(ws.id, 'hash-3'))?.revokedAt).toBeNull();
+      expect((await tokenOf(ws.id, 'hash-old'))?.revokedAt).toBe('2023-01-01T00:00:00.000Z');
 
       const later = '2024-06-01T00:00:00.000Z';
       expect(await store().transaction((r) => r.integrations.revokeTokens(ws.id, undefined, later))).toBe(1);
-      expect((await store().read.integrations.tokenByHash(ws.id, 'hash-3'))?.revokedAt).toBe(later);
-      expect(await store().read.integrations.tokenByHash(ws2.id, 'hash-1')).toStrictEqual(t4);
+      expect((await tokenOf(ws.id, 'hash-3'))?.revokedAt).toBe(later);
+      expect(await tokenOf(ws2.id, 'hash-1')).toStrictEqual(t4);
+    });
+
+    it('authenticate reads the token with its workspace, decoded as byId decodes it, and caches nothing', async () => {
+      const ws = await addWorkspace(store(), {
+        name: 'Auth Co',
+        plan: 'business',
+        seats: 7,
+        defaultLanguage: 'de-DE',
+        loginPolicy: 'sso_and_password',
+        createdAt: '2024-02-03T04:05:06.789Z',
+      });
+      const ws2 = await addWorkspace(store());
+      const okta = integration(ws.id);
+      const foreign = integration(ws2.id);
+      // The same hash in two workspaces: the join must not mix their rows up.
+      const mine = token(ws.id, okta.id, 'hash-a', { createdAt: '2024-03-01T00:00:00.000Z' });
+      const theirs = token(ws2.id, foreign.id, 'hash-a');
+      await store().transaction(async (r) => {
+        for (const i of [okta, foreign]) await r.integrations.insert(i);
+        for (const t of [mine, theirs]) await r.integrations.insertToken(t);
+      });
+      const found = await store().read.integrations.authenticate(ws.id, 'hash-a');
+      expect(found).toStrictEqual({ token: mine, workspace: ws });
+      expect(found?.workspace).toStrictEqual(await store().read.workspaces.byId(ws.id));
+      expect(await store().read.integrations.authenticate(ws2.id, 'hash-a')).toStrictEqual({ token: theirs, workspace: ws2 });
+      expect(await store().read.integrations.authenticate(ws.id, 'hash-b')).toBeUndefined();
+      expect(await store().read.integrations.authenticate(newId(), 'hash-a')).toBeUndefined();
+      expect(await store().transaction((r) => r.integrations.authenticate(ws.id, 'hash-a'))).toStrictEqual(found);
+
+      // Each call reads the rows as they are now: a revocation or a workspace change shows at once.
+      const at = '2024-05-01T00:00:00.000Z';
+      await store().transaction((r) => r.integrations.revokeTokens(ws.id, okta.id, at));
+      const changed = { ...ws, seats: 9, plan: 'enterprise' as const };
+      await store().read.workspaces.update(changed);
+      expect(await store().read.integrations.authenticate(ws.id, 'hash-a')).toStrictEqual({
+        token: { ...mine, revokedAt: at },
+        workspace: changed,
+      });
+      expect((await store().read.integrations.authenticate(ws2.id, 'hash-a'))?.token.revokedAt).toBeNull();
     });
   });
 });

@@ -1,9 +1,10 @@
-import type { Kysely } from 'kysely';
-import type { Provider, ScimIntegration, ScimToken } from '../../directory/model.js';
+import { type Kysely, sql } from 'kysely';
+import type { Provider, ScimIntegration, ScimToken, Workspace } from '../../directory/model.js';
 import type { IntegrationRepository } from '../../directory/ports.js';
-import type { Database } from './database-types.js';
+import type { Database, WorkspacesTable } from './database-types.js';
 import type { SqlDialect } from './dialect.js';
 import { guarded } from './guard.js';
+import { toWorkspace } from './workspace-repository.js';
 
 export class SqlIntegrationRepository implements IntegrationRepository {
   constructor(
@@ -73,23 +74,29 @@ export class SqlIntegrationRepository implements IntegrationRepository {
     );
   }
 
-  async tokenByHash(workspaceId: string, tokenHash: string): Promise<ScimToken | undefined> {
-    const row = await this.db
-      .selectFrom('scim_tokens')
-      .selectAll()
-      .where('workspace_id', '=', workspaceId)
-      .where('token_hash', '=', tokenHash)
-      .executeTakeFirst();
-    return (
-      row && {
-        workspaceId: row.workspace_id,
-        id: row.id,
-        integrationId: row.integration_id,
+  async authenticate(workspaceId: string, tokenHash: string): Promise<{ token: ScimToken; workspace: Workspace } | undefined> {
+    // The token by its unique (workspace_id, token_hash) index, its workspace by primary key:
+    // one statement per SCIM request instead of two, written as SQL text (this runs on every
+    // request; the query builder took ~30 µs to compile the join). Token columns are renamed:
+    // both tables have id and created_at.
+    const { rows } = await sql<TokenWithWorkspaceRow>`
+      select w.*, t.id as token_id, t.integration_id as token_integration_id, t.token_hash as token_hash,
+        t.created_at as token_created_at, t.revoked_at as token_revoked_at
+      from scim_tokens t join workspaces w on w.id = t.workspace_id
+      where t.workspace_id = ${workspaceId} and t.token_hash = ${tokenHash}`.execute(this.db);
+    const row = rows[0];
+    if (!row) return undefined;
+    return {
+      token: {
+        workspaceId: row.id,
+        id: row.token_id,
+        integrationId: row.token_integration_id,
         tokenHash: row.token_hash,
-        createdAt: row.created_at,
-        revokedAt: row.revoked_at,
-      }
-    );
+        createdAt: row.token_created_at,
+        revokedAt: row.token_revoked_at,
+      },
+      workspace: toWorkspace(row),
+    };
   }
 
   async revokeTokens(workspaceId: string, integrationId: string | undefined, at: string): Promise<number> {
@@ -103,3 +110,12 @@ export class SqlIntegrationRepository implements IntegrationRepository {
     return Number(result.numUpdatedRows);
   }
 }
+
+/** A workspaces row with the columns of one of its tokens (see authenticate). */
+type TokenWithWorkspaceRow = WorkspacesTable & {
+  token_id: string;
+  token_integration_id: string;
+  token_hash: string;
+  token_created_at: string;
+  token_revoked_at: string | null;
+};

@@ -90,7 +90,8 @@ export class SqlWorkspaceRepository implements WorkspaceRepository {
   }
 }
 
-function toWorkspace(row: WorkspacesTable): Workspace {
+/** A `workspaces` row as a record; also used where a query joins the row to another table. */
+export function toWorkspace(row: WorkspacesTable): Workspace {
   return {
     id: row.id,
     slug: row.slug,
