@@ -120,7 +120,14 @@ export interface RoleRepository {
   update(role: Role): Promise<void>;
   byId(workspaceId: string, id: string, options?: { forUpdate?: boolean }): Promise<Role | undefined>;
   byName(workspaceId: string, name: string): Promise<Role | undefined>;
+  /** Roles by id in one read, in no particular order; unknown ids are left out. */
+  byIds(workspaceId: string, ids: readonly string[]): Promise<Role[]>;
   list(workspaceId: string): Promise<Role[]>;
+  /**
+   * Marks a role modified (membership changed): `updatedAt` becomes `at` and `version` grows by
+   * one, in one write that also locks the row for the transaction. False when there is no such role.
+   */
+  touch(workspaceId: string, id: string, at: string): Promise<boolean>;
   /** Deletes a role; the caller checks it is unused. */
   delete(workspaceId: string, id: string): Promise<void>;
   /** How many users (SCIM-visible or not) hold each role of the workspace, or only `roleId`. */

@@ -69,7 +69,8 @@ export class ScimGroupService {
       checkDisplayName(role, plan.displayName);
       const warnings = [...plan.warnings];
       const changed = new Set<string>();
-      for (const step of plan.steps) await this.applyStep(repos, context.workspace, role, step, warnings, changed);
+      const fallback = fallbackOnce(repos, context.workspace);
+      for (const step of plan.steps) await this.applyStep(repos, context.workspace, role, step, warnings, changed, fallback);
       await this.touch(repos, context.workspace, changed);
       return { resource: {}, warnings };
     });
@@ -86,7 +87,8 @@ export class ScimGroupService {
       const warnings: string[] = [];
       const ids = memberIds(entries.get('members') ?? [], 'members');
       const changed = new Set<string>();
-      await this.applyStep(repos, context.workspace, role, { kind: 'replace', ids }, warnings, changed);
+      const fallback = fallbackOnce(repos, context.workspace);
+      await this.applyStep(repos, context.workspace, role, { kind: 'replace', ids }, warnings, changed, fallback);
       await this.touch(repos, context.workspace, changed);
       return { warnings };
     });
@@ -97,6 +99,7 @@ export class ScimGroupService {
   /**
    * Applies one membership step; adds to `changed` every role whose member list it changed
    * (the role users joined, the roles they left, the default role they fell back to).
+   * `defaultRoleOf` is read only by steps that remove members.
    */
   private async applyStep(
     repos: Repositories,
@@ -105,10 +108,11 @@ export class ScimGroupService {
     step: MembershipStep,
     warnings: string[],
     changed: Set<string>,
+    defaultRoleOf: () => Promise<Role>,
   ): Promise<void> {
-    const fallback = await defaultRole(repos, workspace);
     const moveToFallback = async (userIds: readonly string[]) => {
       if (userIds.length === 0) return;
+      const fallback = await defaultRoleOf();
       if (role.id === fallback.id) {
         warnings.push(`'${role.name}' is the default role: removed members stay in it`);
         return;
@@ -124,11 +128,13 @@ export class ScimGroupService {
         await moveToFallback(users.filter((u) => u.roleId === role.id).map((u) => u.id));
         return;
       }
-      case 'removeAll':
+      case 'removeAll': {
+        const fallback = await defaultRoleOf();
         if (role.id !== fallback.id && (await repos.users.reassignRole(workspace.id, role.id, fallback.id, nowIso())) > 0) {
           changed.add(role.id).add(fallback.id);
         }
         return;
+      }
       case 'replace': {
         const wanted = new Set(step.ids);
         const current = await repos.users.membersOf(workspace.id, [role.id]);
@@ -154,8 +160,10 @@ export class ScimGroupService {
     const users = await this.knownUsers(repos, workspace, ids, warnings);
     const joining = users.filter((u) => u.roleId !== role.id);
     if (joining.length === 0) return;
-    // Guests take no seat; an active guest who joins a role starts taking one.
-    const roles = new Map((await repos.roles.list(workspace.id)).map((r) => [r.id, r]));
+    // Guests take no seat; an active guest who joins a role starts taking one. Only the roles
+    // the joining users leave are read (usually one), not the workspace's role list.
+    const left = await repos.roles.byIds(workspace.id, [...new Set(joining.map((u) => u.roleId))]);
+    const roles = new Map(left.map((r) => [r.id, r]));
     const newSeats = joining.filter((u) => u.active && roles.get(u.roleId)?.isGuest).length;
     if (newSeats > 0) await claimSeat(repos, workspace, newSeats, `${newSeats} guest(s) joining '${role.name}'`);
     await repos.users.assignRole(
@@ -179,15 +187,27 @@ export class ScimGroupService {
     return users;
   }
 
-  /** Marks roles modified so their meta.lastModified and meta.version show membership changes. */
+  /**
+   * Marks roles modified so their meta.lastModified and meta.version show membership changes:
+   * one update per role, without reading it first.
+   */
   private async touch(repos: Repositories, workspace: Workspace, roleIds: ReadonlySet<string>): Promise<void> {
     const now = nowIso();
     // Sorted, so concurrent requests lock role rows in the same order.
-    for (const id of [...roleIds].sort()) {
-      const role = await repos.roles.byId(workspace.id, id, { forUpdate: true });
-      if (role) await repos.roles.update({ ...role, updatedAt: now, version: role.version + 1 });
-    }
+    for (const id of [...roleIds].sort()) await repos.roles.touch(workspace.id, id, now);
   }
+}
+
+/**
+ * The workspace's default role, read at most once per request (on the first call) and only by
+ * requests that need it. Membership changes do not change which role is the default.
+ */
+function fallbackOnce(repos: Repositories, workspace: Workspace): () => Promise<Role> {
+  let fallback: Promise<Role> | undefined;
+  return () => {
+    fallback ??= defaultRole(repos, workspace);
+    return fallback;
+  };
 }
 
 async function visibleRole(repos: Repositories, workspace: Workspace, id: string, lock = false): Promise<Role> {

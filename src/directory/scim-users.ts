@@ -11,12 +11,12 @@ import { USER_RESOURCE_TYPE } from '../scim/schema/resource-type.js';
 import { URN } from '../scim/schema/urns.js';
 import { isJsonObject, type JsonObject } from '../scim/schema/value-normalizer.js';
 import { isPlausibleId, newId, nowIso } from './ids.js';
-import type { Role, User, Workspace } from './model.js';
+import type { Team, User, Workspace } from './model.js';
 import { queueReactivationNotice } from './outbox.js';
 import { type DirectoryStore, type Repositories, StoreConflict } from './ports.js';
 import { defaultRole } from './roles.js';
 import { claimSeat } from './seats.js';
-import { assembleUser, assembleUsers } from './user-assembler.js';
+import { assembleUser, assembleUsers, loadReferences, type UserReferences } from './user-assembler.js';
 import { accountEmail, profileFromResource, userVersion } from './user-resource.js';
 import { checkTimezone, normalizeLanguage } from './user-rules.js';
 
@@ -95,11 +95,14 @@ export class ScimUserService {
       if (existing) {
         // A user brought back after DELETE starts from what this POST sends; an app user being
         // matched keeps what the POST does not mention (one-way sync of asserted attributes).
-        const base = existing.user.scimDeleted
-          ? { active: true }
-          : await assembleUser(repos, workspace.id, existing.user, context.baseUrl, { derive: false });
+        if (existing.user.scimDeleted) {
+          const merged = mergeAsserted({ active: true }, checked.resource);
+          return this.save(repos, context, existing.user, merged, [...checked.warnings, existing.note], { revive: true });
+        }
+        const known = await loadReferences(repos, workspace.id, [existing.user]);
+        const base = await assembleUser(repos, workspace.id, existing.user, context.baseUrl, { derive: false, known });
         const merged = mergeAsserted(base, checked.resource);
-        return this.save(repos, context, existing.user, merged, [...checked.warnings, existing.note], { revive: true });
+        return this.save(repos, context, existing.user, merged, [...checked.warnings, existing.note], { revive: true, known });
       }
       const initialRole = await defaultRole(repos, workspace);
       const now = nowIso();
@@ -120,7 +123,7 @@ export class ScimUserService {
         contacts: { emails: [], phoneNumbers: [], addresses: [] },
       };
       const resource = { ...asserted, active: asserted.active ?? true };
-      return this.save(repos, context, draft, resource, checked.warnings, { insert: true });
+      return this.save(repos, context, draft, resource, checked.warnings, { insert: true, known: { roles: [initialRole], teams: [] } });
     });
   }
 
@@ -157,8 +160,9 @@ export class ScimUserService {
     const checked = checkResource(USER_RESOURCE_TYPE, body);
     return this.write(async (repos) => {
       const user = await this.lockVisible(repos, context, id);
-      const base = await assembleUser(repos, context.workspace.id, user, context.baseUrl, { derive: false });
-      return this.save(repos, context, user, mergeAsserted(base, checked.resource), checked.warnings, {});
+      const known = await loadReferences(repos, context.workspace.id, [user]);
+      const base = await assembleUser(repos, context.workspace.id, user, context.baseUrl, { derive: false, known });
+      return this.save(repos, context, user, mergeAsserted(base, checked.resource), checked.warnings, { known });
     });
   }
 
@@ -167,9 +171,10 @@ export class ScimUserService {
     const operations = parsePatchRequest(body, { maxOperations: this.limits.maxOperations });
     return this.write(async (repos) => {
       const user = await this.lockVisible(repos, context, id);
-      const base = await assembleUser(repos, context.workspace.id, user, context.baseUrl, { derive: false });
+      const known = await loadReferences(repos, context.workspace.id, [user]);
+      const base = await assembleUser(repos, context.workspace.id, user, context.baseUrl, { derive: false, known });
       const patched = applyPatch(USER_RESOURCE_TYPE, base, operations);
-      return this.save(repos, context, user, patched.resource, patched.warnings, {});
+      return this.save(repos, context, user, patched.resource, patched.warnings, { known });
     });
   }
 
@@ -186,7 +191,7 @@ export class ScimUserService {
 
   private async write(work: (repos: Repositories) => Promise<WriteResult>): Promise<WriteResult> {
     try {
-      return await this.store.transaction((repos) => work(withRoleListOnce(repos)));
+      return await this.store.transaction(work);
     } catch (error) {
       if (error instanceof StoreConflict && error.constraint === 'users_user_name') {
         throw ScimError.uniqueness('userName is already taken in this workspace');
@@ -204,14 +209,18 @@ export class ScimUserService {
     return user;
   }
 
-  /** Applies a complete stored-form resource to a user: the workspace rules, then one write. */
+  /**
+   * Applies a complete stored-form resource to a user: the workspace rules, then one write.
+   * `mode.known` holds the roles and teams this transaction read already (the user's role,
+   * the teams of the resource the write started from), so they are not read again.
+   */
   private async save(
     repos: Repositories,
     context: RequestContext,
     user: User,
     resource: ScimResource,
     inputWarnings: readonly string[],
-    mode: { insert?: boolean; revive?: boolean },
+    mode: { insert?: boolean; revive?: boolean; known?: UserReferences },
   ): Promise<WriteResult> {
     const workspace = context.workspace;
     const warnings = [...inputWarnings];
@@ -241,7 +250,7 @@ export class ScimUserService {
         `user '${adjusted.userName}' needs an email: userName is not an email address and no work email was given`,
       );
     }
-    const teams = await repos.teams.byNames(workspace.id, teamNames);
+    const teams = await teamsNamed(repos, workspace.id, teamNames, mode.known?.teams ?? []);
     const missing = teamNames.filter((name) => !teams.some((t) => t.name === name));
     if (missing.length > 0) {
       throw ScimError.invalidValue(`unknown team ${missing.map((n) => `'${n}'`).join(', ')}: teams are matched by exact name`);
@@ -263,14 +272,16 @@ export class ScimUserService {
       updatedAt: now,
       version: user.version + 1,
     };
+    // The user's role (unchanged by this write) and its teams, for the seat rule and the response.
+    const references = await loadReferences(repos, workspace.id, [next], { roles: mode.known?.roles ?? [], teams });
     if (nextActive && (mode.insert || !user.active)) {
-      const role = (await repos.roles.list(workspace.id)).find((r) => r.id === next.roleId);
+      const role = references.roles.find((r) => r.id === next.roleId);
       if (!role?.isGuest) await claimSeat(repos, workspace, 1, `'${next.userName}'`);
     }
     if (mode.insert) await repos.users.insert(next);
     else await this.update(repos, next, user.version);
     if (!mode.insert && !user.active && nextActive) await queueReactivationNotice(repos, workspace, next);
-    const stored = await assembleUser(repos, workspace.id, next, context.baseUrl);
+    const stored = await assembleUser(repos, workspace.id, next, context.baseUrl, { known: references });
     return {
       resource: projectResource(USER_RESOURCE_TYPE, stored, { attributes: [], excludedAttributes: [] }),
       warnings,
@@ -285,38 +296,16 @@ export class ScimUserService {
   }
 }
 
-/** Role repository methods that only read; any other call may change roles. */
-const ROLE_READS = new Set<PropertyKey>(['list', 'byId', 'byName', 'searchGroups']);
-
 /**
- * The transaction's repositories with each workspace's role list read once: a write reads it
- * for the default role, the seat rule and the response's `groups`. Roles change within the
- * transaction only through this repository, so any call that is not a read forgets the lists.
+ * The teams with these exact names: those among `known` (read earlier in the transaction; team
+ * names are unique in a workspace) and the others in one read, none when all are known.
  */
-function withRoleListOnce(repos: Repositories): Repositories {
-  const lists = new Map<string, Promise<Role[]>>();
-  const roles = new Proxy(repos.roles, {
-    get(target, property, receiver) {
-      if (property === 'list') {
-        return (workspaceId: string) => {
-          let list = lists.get(workspaceId);
-          if (!list) {
-            list = target.list(workspaceId);
-            lists.set(workspaceId, list);
-            list.catch(() => lists.delete(workspaceId));
-          }
-          return list;
-        };
-      }
-      const value = Reflect.get(target, property, receiver);
-      if (typeof value !== 'function') return value;
-      return (...args: unknown[]) => {
-        if (!ROLE_READS.has(property)) lists.clear();
-        return value.apply(target, args);
-      };
-    },
-  });
-  return { ...repos, roles };
+async function teamsNamed(repos: Repositories, workspaceId: string, names: readonly string[], known: readonly Team[]): Promise<Team[]> {
+  const wanted = new Set(names);
+  const found = known.filter((t) => wanted.has(t.name));
+  const foundNames = new Set(found.map((t) => t.name));
+  const missing = [...wanted].filter((name) => !foundNames.has(name));
+  return [...found, ...(await repos.teams.byNames(workspaceId, missing))];
 }
 
 /** Longest userName, externalId or email/phone value accepted; all are indexed. */

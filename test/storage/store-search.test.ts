@@ -4,6 +4,8 @@
  * the same on SQLite and PostgreSQL.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newId } from '../../src/directory/ids.js';
+import type { Role } from '../../src/directory/model.js';
 import type { UserQuery } from '../../src/directory/ports.js';
 import {
   ALL,
@@ -323,5 +325,38 @@ describe('roles as SCIM Groups', () => {
     expect(await handle.store.read.roles.byId(ws.id, editors.id)).toStrictEqual(renamed);
     expect(await handle.store.read.roles.byName(ws.id, 'editors')).toBeUndefined();
     expect(await handle.store.read.roles.byName(ws.id, 'AUTHORS')).toStrictEqual(renamed);
+  });
+
+  it('byIds reads the roles asked for, of this workspace only', async () => {
+    const { admin, member, guest } = fixture.roles;
+    const ws = fixture.workspace.id;
+    const other = await addWorkspace(handle.store);
+    const foreign = role(other.id, 'Admin');
+    await handle.store.read.roles.insert(foreign);
+    const byId = (roles: readonly Role[]) => [...roles].sort((a, b) => a.id.localeCompare(b.id));
+    const found = await handle.store.read.roles.byIds(ws, [guest.id, newId(), foreign.id, admin.id]);
+    expect(byId(found)).toStrictEqual(byId([admin, guest]));
+    expect(await handle.store.read.roles.byIds(ws, [member.id])).toStrictEqual([member]);
+    expect(await handle.store.read.roles.byIds(other.id, [member.id, foreign.id])).toStrictEqual([foreign]);
+    expect(await handle.store.read.roles.byIds(ws, [])).toEqual([]);
+    expect(await handle.store.transaction((r) => r.roles.byIds(ws, [admin.id]))).toStrictEqual([admin]);
+  });
+
+  it("touch moves one role's updatedAt and version on, and nothing else", async () => {
+    const ws = await addWorkspace(handle.store);
+    const other = await addWorkspace(handle.store);
+    const writers = role(ws.id, 'Writers', { level: 20, version: 3 });
+    const readers = role(ws.id, 'Readers');
+    for (const r of [writers, readers]) await handle.store.read.roles.insert(r);
+    const first = '2024-09-01T00:00:00.000Z';
+    const second = '2024-09-02T00:00:00.000Z';
+    expect(await handle.store.transaction((r) => r.roles.touch(ws.id, writers.id, first))).toBe(true);
+    expect(await handle.store.read.roles.byId(ws.id, writers.id)).toStrictEqual({ ...writers, updatedAt: first, version: 4 });
+    expect(await handle.store.transaction((r) => r.roles.touch(ws.id, writers.id, second))).toBe(true);
+    expect(await handle.store.read.roles.byId(ws.id, writers.id)).toStrictEqual({ ...writers, updatedAt: second, version: 5 });
+    expect(await handle.store.read.roles.byId(ws.id, readers.id)).toStrictEqual(readers);
+    expect(await handle.store.transaction((r) => r.roles.touch(ws.id, newId(), second))).toBe(false);
+    expect(await handle.store.transaction((r) => r.roles.touch(other.id, readers.id, second))).toBe(false);
+    expect(await handle.store.read.roles.byId(ws.id, readers.id)).toStrictEqual(readers);
   });
 });

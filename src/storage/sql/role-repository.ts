@@ -40,6 +40,25 @@ export class SqlRoleRepository implements RoleRepository {
     return row && toRole(row);
   }
 
+  async byIds(workspaceId: string, ids: readonly string[]): Promise<Role[]> {
+    if (ids.length === 0) return [];
+    // SQL text: read on every SCIM User request, where the query builder's compile time shows.
+    const { rows } = await sql<RolesTable>`select * from roles where workspace_id = ${workspaceId} and id in (${sql.join(ids)})`.execute(
+      this.db,
+    );
+    return rows.map(toRole);
+  }
+
+  async touch(workspaceId: string, id: string, at: string): Promise<boolean> {
+    const result = await this.db
+      .updateTable('roles')
+      .set((eb) => ({ updated_at: at, version: eb('version', '+', 1) }))
+      .where('workspace_id', '=', workspaceId)
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
   searchGroups(workspaceId: string, query: GroupQuery): Promise<{ roles: Role[]; total: number }> {
     return searchGroups(this.db, workspaceId, query);
   }

@@ -81,7 +81,7 @@ export class SqlUserRepository implements UserRepository {
       select u.*, ${this.teamIds()} as roster_team_ids from users u where u.workspace_id = ${workspaceId} and u.id = ${id} ${lock}`.execute(
       this.db,
     );
-    const user = (await this.hydrate(workspaceId, rows))[0];
+    const user = this.hydrate(rows)[0];
     if (user && options.forUpdate) this.lockedLinks.set(user.id, linksOf(user));
     return user;
   }
@@ -90,14 +90,14 @@ export class SqlUserRepository implements UserRepository {
     const { rows } = await sql<UserRowWithTeams>`
       select u.*, ${this.teamIds()} as roster_team_ids from users u
       where u.workspace_id = ${workspaceId} and u.user_name_lower = ${userName.toLowerCase()}`.execute(this.db);
-    return (await this.hydrate(workspaceId, rows))[0];
+    return this.hydrate(rows)[0];
   }
 
   async byEmail(workspaceId: string, email: string): Promise<User | undefined> {
     const { rows } = await sql<UserRowWithTeams>`
       select u.*, ${this.teamIds()} as roster_team_ids from users u
       where u.workspace_id = ${workspaceId} and u.email_lower = ${email.toLowerCase()} limit 1`.execute(this.db);
-    return (await this.hydrate(workspaceId, rows))[0];
+    return this.hydrate(rows)[0];
   }
 
   async search(workspaceId: string, query: UserQuery): Promise<{ users: User[]; total: number }> {
@@ -111,7 +111,7 @@ export class SqlUserRepository implements UserRepository {
         this.db,
       );
       const page = query.limit === 0 ? [] : rows.slice(query.offset, query.offset + query.limit);
-      return { users: await this.hydrate(workspaceId, page), total: rows.length };
+      return { users: this.hydrate(page), total: rows.length };
     }
     // The SCIM view unfiltered: the trigger-kept count, and keyset paging in id order.
     const counted = !query.filter && query.scimVisibleOnly ? await this.counters(workspaceId) : undefined;
@@ -125,7 +125,7 @@ export class SqlUserRepository implements UserRepository {
     const direction = sql.raw(query.descending ? 'desc' : 'asc');
     if (keyset && counted) {
       const rows = await this.keysetPage(workspaceId, where, query, counted.scimChanges, Math.min(query.limit, total - query.offset));
-      if (rows) return { users: await this.hydrate(workspaceId, rows), total };
+      if (rows) return { users: this.hydrate(rows), total };
       // No remembered boundary, or the view changed since: skip rows, and remember where the page ended.
       // The skipped rows are walked in the inner query only: PostgreSQL computes a select list's
       // sub-queries for every row it then skips with OFFSET.
@@ -136,7 +136,7 @@ export class SqlUserRepository implements UserRepository {
       const page: UserRowWithTeams[] = paged.rows;
       const changes = paged.rows[0]?.roster_changes;
       if (changes !== undefined && changes !== null) this.rememberBoundaries(workspaceId, query, Number(changes), page);
-      return { users: await this.hydrate(workspaceId, page), total };
+      return { users: this.hydrate(page), total };
     }
     let order = sql`u.id ${direction}`;
     if (query.sortBy) {
@@ -148,7 +148,7 @@ export class SqlUserRepository implements UserRepository {
       select u.*, ${this.teamIds()} as roster_team_ids
       from (select u.* from users u where ${where} order by ${order} limit ${query.limit} offset ${query.offset}) u
       order by ${order}`.execute(this.db);
-    return { users: await this.hydrate(workspaceId, rows), total };
+    return { users: this.hydrate(rows), total };
   }
 
   /**
@@ -221,14 +221,14 @@ export class SqlUserRepository implements UserRepository {
   }
 
   async byIds(workspaceId: string, ids: readonly string[]): Promise<User[]> {
-    if (ids.length === 0) return [];
-    const rows: UsersTable[] = [];
+    const rows: UserRowWithTeams[] = [];
     for (const chunk of chunks(ids)) {
-      rows.push(
-        ...(await this.db.selectFrom('users').selectAll().where('workspace_id', '=', workspaceId).where('id', 'in', chunk).execute()),
-      );
+      const found = await sql<UserRowWithTeams>`
+        select u.*, ${this.teamIds()} as roster_team_ids from users u
+        where u.workspace_id = ${workspaceId} and u.id in (${sql.join(chunk)})`.execute(this.db);
+      rows.push(...found.rows);
     }
-    return this.hydrate(workspaceId, rows);
+    return this.hydrate(rows);
   }
 
   async membersOf(workspaceId: string, roleIds: readonly string[]): Promise<RoleMember[]> {
@@ -295,31 +295,10 @@ export class SqlUserRepository implements UserRepository {
     );
   }
 
-  /** Turns rows into users; rows read without their team ids get them in one more query. */
-  private async hydrate(workspaceId: string, rows: readonly (UsersTable | UserRowWithTeams)[]): Promise<User[]> {
-    if (rows.length === 0) return [];
-    if ('roster_team_ids' in (rows[0] as UserRowWithTeams)) {
-      // Team ids are UUIDs: no commas inside.
-      return rows.map((row) => fromUserRow(row, (row as UserRowWithTeams).roster_team_ids?.split(',') ?? []));
-    }
-    const links = await this.db
-      .selectFrom('user_teams')
-      .select(['user_id', 'team_id'])
-      .where('workspace_id', '=', workspaceId)
-      .where(
-        'user_id',
-        'in',
-        rows.map((r) => r.id),
-      )
-      .orderBy('position')
-      .execute();
-    const teams = new Map<string, string[]>();
-    for (const link of links) {
-      const list = teams.get(link.user_id) ?? [];
-      list.push(link.team_id);
-      teams.set(link.user_id, list);
-    }
-    return rows.map((row) => fromUserRow(row, teams.get(row.id) ?? []));
+  /** Turns rows read with their team ids (see teamIds()) into users. */
+  private hydrate(rows: readonly UserRowWithTeams[]): User[] {
+    // Team ids are UUIDs: no commas inside.
+    return rows.map((row) => fromUserRow(row, row.roster_team_ids?.split(',') ?? []));
   }
 }
 
