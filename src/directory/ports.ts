@@ -89,6 +89,11 @@ export interface OutboxRepository {
   markFailed(workspaceId: string, id: string, error: string, nextAttemptAt: string): Promise<void>;
 }
 
+export interface SeatUsage {
+  readonly seats: number;
+  readonly used: number;
+}
+
 export interface WorkspaceRepository {
   insert(workspace: Workspace): Promise<void>;
   update(workspace: Workspace): Promise<void>;
@@ -97,6 +102,11 @@ export interface WorkspaceRepository {
   list(): Promise<Workspace[]>;
   /** Locks the workspace row for the transaction (seat accounting); a no-op on SQLite. */
   lock(id: string): Promise<void>;
+  /**
+   * Locks the workspace row as `lock` does, then reads its seat count and the seats in use
+   * (active non-guest users, from the counters kept by triggers): the seat check's reads.
+   */
+  seatUsage(id: string): Promise<SeatUsage | undefined>;
   saveSso(config: SsoConfig): Promise<void>;
   sso(workspaceId: string): Promise<SsoConfig | undefined>;
 }
@@ -123,6 +133,8 @@ export interface RoleRepository {
   /** Roles by id in one read, in no particular order; unknown ids are left out. */
   byIds(workspaceId: string, ids: readonly string[]): Promise<Role[]>;
   list(workspaceId: string): Promise<Role[]>;
+  /** The non-guest role with the lowest level (ties: the smallest id), if any. */
+  lowestNonGuest(workspaceId: string): Promise<Role | undefined>;
   /**
    * Marks a role modified (membership changed): `updatedAt` becomes `at` and `version` grows by
    * one, in one write that also locks the row for the transaction. False when there is no such role.
@@ -185,6 +197,11 @@ export interface UserQuery {
   readonly scimVisibleOnly: boolean;
 }
 
+export interface UserMatches {
+  readonly byUserName: User | undefined;
+  readonly byEmail: User | undefined;
+}
+
 export interface UserRepository {
   insert(user: User): Promise<void>;
   /** Inserts many new users (with their contacts and team links) in multi-row statements: bulk seeding. */
@@ -194,6 +211,8 @@ export interface UserRepository {
   byId(workspaceId: string, id: string, options?: { forUpdate?: boolean }): Promise<User | undefined>;
   byUserName(workspaceId: string, userName: string): Promise<User | undefined>;
   byEmail(workspaceId: string, email: string): Promise<User | undefined>;
+  /** `byUserName` and `byEmail` (when an email is given) in one read. */
+  byUserNameOrEmail(workspaceId: string, userName: string, email: string | undefined): Promise<UserMatches>;
   search(workspaceId: string, query: UserQuery): Promise<{ users: User[]; total: number }>;
   /** Active non-guest users: the seats in use. */
   countSeatsUsed(workspaceId: string): Promise<number>;

@@ -65,8 +65,7 @@ async function conflictsAsExists<T>(work: Promise<T>, name: string): Promise<T> 
 
 /** The role new SCIM users receive and removed members return to: the non-guest role with the lowest level. */
 export async function defaultRole(repos: Repositories, workspace: Workspace): Promise<Role> {
-  const roles = await repos.roles.list(workspace.id);
-  const role = roles.filter((r) => !r.isGuest).sort((a, b) => a.level - b.level || a.id.localeCompare(b.id))[0];
+  const role = await repos.roles.lowestNonGuest(workspace.id);
   if (!role) throw new TypeError(`workspace ${workspace.slug} has no non-guest role`);
   return role;
 }

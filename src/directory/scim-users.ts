@@ -138,7 +138,8 @@ export class ScimUserService {
     asserted: ScimResource,
   ): Promise<{ user: User; note: string } | undefined> {
     const userName = String(asserted.userName);
-    const sameName = await repos.users.byUserName(workspace.id, userName);
+    const email = accountEmail(profileFromResource(asserted).profile);
+    const { byUserName: sameName, byEmail: sameEmail } = await repos.users.byUserNameOrEmail(workspace.id, userName, email || undefined);
     if (sameName) {
       if (sameName.scimManaged && !sameName.scimDeleted) {
         throw ScimError.uniqueness(`userName '${userName}' is already taken in this workspace`);
@@ -146,8 +147,6 @@ export class ScimUserService {
       const how = sameName.scimDeleted ? 'brought back user removed earlier by DELETE' : 'matched existing app user by userName';
       return { user: sameName, note: `${how}: ${sameName.id}` };
     }
-    const email = accountEmail(profileFromResource(asserted).profile);
-    const sameEmail = email ? await repos.users.byEmail(workspace.id, email) : undefined;
     if (!sameEmail) return undefined;
     if (sameEmail.scimManaged && !sameEmail.scimDeleted) {
       throw ScimError.uniqueness(`the account email '${email}' already belongs to user '${sameEmail.userName}'`);

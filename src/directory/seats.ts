@@ -8,13 +8,14 @@ import type { Repositories } from './ports.js';
  * seat; SQLite's single writer gives the same guarantee.
  */
 export async function claimSeat(repos: Repositories, workspace: Workspace, count: number, who: string): Promise<void> {
-  await repos.workspaces.lock(workspace.id);
-  const current = (await repos.workspaces.byId(workspace.id)) ?? workspace;
-  const used = await repos.users.countSeatsUsed(workspace.id);
-  if (used + count > current.seats) {
+  const { seats, used } = (await repos.workspaces.seatUsage(workspace.id)) ?? {
+    seats: workspace.seats,
+    used: await repos.users.countSeatsUsed(workspace.id),
+  };
+  if (used + count > seats) {
     throw new ScimError(
       'seatLimit',
-      `no free seat: ${used} of ${current.seats} user licenses of workspace '${workspace.slug}' are in use, so ${who} cannot be activated`,
+      `no free seat: ${used} of ${seats} user licenses of workspace '${workspace.slug}' are in use, so ${who} cannot be activated`,
     );
   }
 }

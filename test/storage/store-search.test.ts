@@ -342,6 +342,20 @@ describe('roles as SCIM Groups', () => {
     expect(await handle.store.transaction((r) => r.roles.byIds(ws, [admin.id]))).toStrictEqual([admin]);
   });
 
+  it('lowestNonGuest: the lowest level among non-guest roles, ties to the smallest id', async () => {
+    const ws = await addWorkspace(handle.store);
+    expect(await handle.store.read.roles.lowestNonGuest(ws.id)).toBeUndefined();
+    const ids = [newId(), newId()].sort();
+    const roles = [
+      role(ws.id, 'Guest', { level: 0, isGuest: true }),
+      role(ws.id, 'Owner', { level: 100 }),
+      role(ws.id, 'Second', { level: 5, id: ids[1] as string }),
+      role(ws.id, 'First', { level: 5, id: ids[0] as string }),
+    ];
+    for (const r of roles) await handle.store.read.roles.insert(r);
+    expect(await handle.store.read.roles.lowestNonGuest(ws.id)).toStrictEqual(roles[3]);
+  });
+
   it("touch moves one role's updatedAt and version on, and nothing else", async () => {
     const ws = await addWorkspace(handle.store);
     const other = await addWorkspace(handle.store);

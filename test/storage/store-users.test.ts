@@ -108,6 +108,23 @@ describe('user repository', () => {
     expect(await store().read.users.byEmail(other.id, 'pat@example.com')).toBeUndefined();
   });
 
+  it('byUserNameOrEmail answers byUserName and byEmail in one read', async () => {
+    const { ws, member } = await workspaceWithRoles();
+    const other = await addWorkspace(store());
+    const pat = user(ws.id, member.id, 'Pat.Doe', { email: 'Pat@Example.COM' });
+    const sam = user(ws.id, member.id, 'sam@example.com');
+    for (const u of [pat, sam]) await store().read.users.insert(u);
+    const stored = { ...pat, email: 'pat@example.com' };
+    const match = (userName: string, email: string | undefined, workspaceId = ws.id) =>
+      store().read.users.byUserNameOrEmail(workspaceId, userName, email);
+    expect(await match('PAT.DOE', 'pat@EXAMPLE.com')).toStrictEqual({ byUserName: stored, byEmail: stored });
+    expect(await match('pat.doe', undefined)).toStrictEqual({ byUserName: stored, byEmail: undefined });
+    expect(await match('SAM@example.com', 'pat@example.com')).toStrictEqual({ byUserName: sam, byEmail: stored });
+    expect(await match('nobody', 'PAT@example.com')).toStrictEqual({ byUserName: undefined, byEmail: stored });
+    expect(await match('nobody', 'nobody@example.com')).toStrictEqual({ byUserName: undefined, byEmail: undefined });
+    expect(await match('pat.doe', 'pat@example.com', other.id)).toStrictEqual({ byUserName: undefined, byEmail: undefined });
+  });
+
   it('update writes only on the expected version and replaces contacts and teams', async () => {
     const { ws, member } = await workspaceWithRoles();
     const [red, blue, green] = [team(ws.id, 'Red'), team(ws.id, 'Blue'), team(ws.id, 'Green')];
@@ -358,5 +375,8 @@ describe('user repository', () => {
     expect(await store().read.users.countSeatsUsed(ws.id)).toBe(2);
     expect(await store().read.users.countSeatsUsed(other.ws.id)).toBe(1);
     expect(await store().read.users.countSeatsUsed(newId())).toBe(0);
+    expect(await store().transaction((r) => r.workspaces.seatUsage(ws.id))).toEqual({ seats: ws.seats, used: 2 });
+    expect(await store().transaction((r) => r.workspaces.seatUsage(other.ws.id))).toEqual({ seats: other.ws.seats, used: 1 });
+    expect(await store().transaction((r) => r.workspaces.seatUsage(newId()))).toBeUndefined();
   });
 });

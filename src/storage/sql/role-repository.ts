@@ -63,6 +63,12 @@ export class SqlRoleRepository implements RoleRepository {
     return searchGroups(this.db, workspaceId, query);
   }
 
+  async lowestNonGuest(workspaceId: string): Promise<Role | undefined> {
+    const { rows } = await sql<RolesTable>`
+      select * from roles where workspace_id = ${workspaceId} and is_guest = 0 order by level, id limit 1`.execute(this.db);
+    return rows[0] && toRole(rows[0]);
+  }
+
   async list(workspaceId: string): Promise<Role[]> {
     const rows = await this.db
       .selectFrom('roles')

@@ -1,6 +1,6 @@
 import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { User } from '../../directory/model.js';
-import type { RoleMember, UserNameParts, UserQuery, UserRepository } from '../../directory/ports.js';
+import type { RoleMember, UserMatches, UserNameParts, UserQuery, UserRepository } from '../../directory/ports.js';
 import type { ResolvedFilter } from '../../scim/filter/ast.js';
 import type { Database, UsersTable } from './database-types.js';
 import type { SqlDialect } from './dialect.js';
@@ -98,6 +98,22 @@ export class SqlUserRepository implements UserRepository {
       select u.*, ${this.teamIds()} as roster_team_ids from users u
       where u.workspace_id = ${workspaceId} and u.email_lower = ${email.toLowerCase()} limit 1`.execute(this.db);
     return this.hydrate(rows)[0];
+  }
+
+  async byUserNameOrEmail(workspaceId: string, userName: string, email: string | undefined): Promise<UserMatches> {
+    const byName = sql`select u.*, ${this.teamIds()} as roster_team_ids, 'name' as roster_match from users u
+      where u.workspace_id = ${workspaceId} and u.user_name_lower = ${userName.toLowerCase()}`;
+    const { rows } =
+      email === undefined
+        ? await byName.execute(this.db)
+        : await sql<UserRowWithTeams & { roster_match: string }>`${byName}
+      union all
+      select * from (select u.*, ${this.teamIds()} as roster_team_ids, 'email' as roster_match from users u
+        where u.workspace_id = ${workspaceId} and u.email_lower = ${email.toLowerCase()} limit 1) e`.execute(this.db);
+    const typed = rows as (UserRowWithTeams & { roster_match: string })[];
+    const users = this.hydrate(typed);
+    const index = (match: string) => typed.findIndex((row) => row.roster_match === match);
+    return { byUserName: users[index('name')], byEmail: users[index('email')] };
   }
 
   async search(workspaceId: string, query: UserQuery): Promise<{ users: User[]; total: number }> {

@@ -1,6 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import type { LoginPolicy, Plan, SsoConfig, Workspace } from '../../directory/model.js';
-import type { WorkspaceRepository } from '../../directory/ports.js';
+import type { SeatUsage, WorkspaceRepository } from '../../directory/ports.js';
 import type { SecretBox } from '../secret-box.js';
 import type { Database, WorkspacesTable } from './database-types.js';
 import type { SqlDialect } from './dialect.js';
@@ -58,6 +58,26 @@ export class SqlWorkspaceRepository implements WorkspaceRepository {
   async lock(id: string): Promise<void> {
     if (!this.dialect.forUpdateSql) return;
     await sql`select id from workspaces where id = ${id} ${sql.raw(this.dialect.forUpdateSql)}`.execute(this.db);
+  }
+
+  async seatUsage(id: string): Promise<SeatUsage | undefined> {
+    if (this.dialect.forUpdateSql) {
+      // Two statements: read in the same statement as the lock, the counter row could come from
+      // the snapshot taken before the lock was granted (PostgreSQL re-reads only locked rows).
+      const locked = await sql<{ seats: number | string }>`
+        select seats from workspaces where id = ${id} ${sql.raw(this.dialect.forUpdateSql)}`.execute(this.db);
+      const seats = locked.rows[0]?.seats;
+      if (seats === undefined) return undefined;
+      const counted = await sql<{ used: number | string }>`
+        select seats_used as used from workspace_counters where workspace_id = ${id}`.execute(this.db);
+      return { seats: Number(seats), used: Number(counted.rows[0]?.used ?? 0) };
+    }
+    // SQLite: the transaction holds the one write lock, so one statement reads both.
+    const { rows } = await sql<{ seats: number | string; used: number | string | null }>`
+      select w.seats, c.seats_used as used from workspaces w left join workspace_counters c on c.workspace_id = w.id
+      where w.id = ${id}`.execute(this.db);
+    const row = rows[0];
+    return row && { seats: Number(row.seats), used: Number(row.used ?? 0) };
   }
 
   async saveSso(c: SsoConfig): Promise<void> {
