@@ -7,6 +7,7 @@ import type { SqlDialect } from './dialect.js';
 import { compileFilter, sortExpression } from './filter-sql.js';
 import { guarded } from './guard.js';
 import { LruMap } from './lru-map.js';
+import { insertRows, updateRow } from './row-statements.js';
 import { USER_FILTER_MAPPING } from './user-filter-mapping.js';
 import { fromUserRow, toContactRows, toUserRow } from './user-rows.js';
 
@@ -24,7 +25,7 @@ export class SqlUserRepository implements UserRepository {
   ) {}
 
   async insert(user: User): Promise<void> {
-    await guarded(this.dialect, this.db.insertInto('users').values(toUserRow(user)).execute());
+    await guarded(this.dialect, this.db.executeQuery(insertRows(this.dialect, 'users', [toUserRow(user)])));
     await this.writeLinks(user);
   }
 
@@ -46,15 +47,9 @@ export class SqlUserRepository implements UserRepository {
     const { workspace_id, id, ...changes } = toUserRow(user);
     const result = await guarded(
       this.dialect,
-      this.db
-        .updateTable('users')
-        .set(changes)
-        .where('workspace_id', '=', workspace_id)
-        .where('id', '=', id)
-        .where('version', '=', expectedVersion)
-        .executeTakeFirst(),
+      this.db.executeQuery(updateRow(this.dialect, 'users', changes, { workspace_id, id, version: expectedVersion })),
     );
-    if (Number(result.numUpdatedRows) !== 1) return false;
+    if (Number(result.numAffectedRows) !== 1) return false;
     const links = linksOf(user);
     if (this.lockedLinks.get(id) === links) return true;
     this.lockedLinks.set(id, links);
@@ -66,7 +61,7 @@ export class SqlUserRepository implements UserRepository {
 
   private async writeLinks(user: User): Promise<void> {
     const contacts = toContactRows(user);
-    if (contacts.length > 0) await this.db.insertInto('user_contacts').values(contacts).execute();
+    if (contacts.length > 0) await this.db.executeQuery(insertRows(this.dialect, 'user_contacts', contacts));
     if (user.teamIds.length > 0) {
       await this.db
         .insertInto('user_teams')
