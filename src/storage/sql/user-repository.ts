@@ -63,10 +63,8 @@ export class SqlUserRepository implements UserRepository {
     const contacts = toContactRows(user);
     if (contacts.length > 0) await this.db.executeQuery(insertRows(this.dialect, 'user_contacts', contacts));
     if (user.teamIds.length > 0) {
-      await this.db
-        .insertInto('user_teams')
-        .values(user.teamIds.map((team_id, position) => ({ workspace_id: user.workspaceId, user_id: user.id, team_id, position })))
-        .execute();
+      const links = user.teamIds.map((team_id, position) => ({ workspace_id: user.workspaceId, user_id: user.id, team_id, position }));
+      await this.db.executeQuery(insertRows(this.dialect, 'user_teams', links));
     }
   }
 
@@ -82,33 +80,40 @@ export class SqlUserRepository implements UserRepository {
   }
 
   async byUserName(workspaceId: string, userName: string): Promise<User | undefined> {
-    const { rows } = await sql<UserRowWithTeams>`
-      select u.*, ${this.teamIds()} as roster_team_ids from users u
-      where u.workspace_id = ${workspaceId} and u.user_name_lower = ${userName.toLowerCase()}`.execute(this.db);
+    const { rows } = await this.byUserNameQuery(workspaceId, userName).execute(this.db);
     return this.hydrate(rows)[0];
   }
 
   async byEmail(workspaceId: string, email: string): Promise<User | undefined> {
-    const { rows } = await sql<UserRowWithTeams>`
-      select u.*, ${this.teamIds()} as roster_team_ids from users u
-      where u.workspace_id = ${workspaceId} and u.email_lower = ${email.toLowerCase()} limit 1`.execute(this.db);
+    const { rows } = await this.byEmailQuery(workspaceId, email).execute(this.db);
     return this.hydrate(rows)[0];
   }
 
   async byUserNameOrEmail(workspaceId: string, userName: string, email: string | undefined): Promise<UserMatches> {
-    const byName = sql`select u.*, ${this.teamIds()} as roster_team_ids, 'name' as roster_match from users u
-      where u.workspace_id = ${workspaceId} and u.user_name_lower = ${userName.toLowerCase()}`;
-    const { rows } =
-      email === undefined
-        ? await byName.execute(this.db)
-        : await sql<UserRowWithTeams & { roster_match: string }>`${byName}
-      union all
-      select * from (select u.*, ${this.teamIds()} as roster_team_ids, 'email' as roster_match from users u
-        where u.workspace_id = ${workspaceId} and u.email_lower = ${email.toLowerCase()} limit 1) e`.execute(this.db);
-    const typed = rows as (UserRowWithTeams & { roster_match: string })[];
-    const users = this.hydrate(typed);
-    const index = (match: string) => typed.findIndex((row) => row.roster_match === match);
+    const byName = this.byUserNameQuery(workspaceId, userName);
+    // roster_match says which lookup found a row; the email branch keeps its own LIMIT.
+    const { rows } = await sql<UserRowWithTeams & { roster_match: string }>`
+      select 'name' as roster_match, n.* from (${byName}) n
+      ${email === undefined ? sql`` : sql`union all select 'email' as roster_match, e.* from (${this.byEmailQuery(workspaceId, email)}) e`}`.execute(
+      this.db,
+    );
+    const users = this.hydrate(rows);
+    const index = (match: string) => rows.findIndex((row) => row.roster_match === match);
     return { byUserName: users[index('name')], byEmail: users[index('email')] };
+  }
+
+  /** The user with this userName (unique per workspace, case-insensitive). */
+  private byUserNameQuery(workspaceId: string, userName: string): RawBuilder<UserRowWithTeams> {
+    return sql<UserRowWithTeams>`
+      select u.*, ${this.teamIds()} as roster_team_ids from users u
+      where u.workspace_id = ${workspaceId} and u.user_name_lower = ${userName.toLowerCase()}`;
+  }
+
+  /** A user with this account email (not unique: the first the index gives). */
+  private byEmailQuery(workspaceId: string, email: string): RawBuilder<UserRowWithTeams> {
+    return sql<UserRowWithTeams>`
+      select u.*, ${this.teamIds()} as roster_team_ids from users u
+      where u.workspace_id = ${workspaceId} and u.email_lower = ${email.toLowerCase()} limit 1`;
   }
 
   async search(workspaceId: string, query: UserQuery): Promise<{ users: User[]; total: number }> {
