@@ -105,6 +105,7 @@ export interface WorkspaceRepository {
   /**
    * Locks the workspace row as `lock` does, then reads its seat count and the seats in use
    * (active non-guest users, from the counters kept by triggers): the seat check's reads.
+   * Undefined when the workspace or its counter row does not exist.
    */
   seatUsage(id: string): Promise<SeatUsage | undefined>;
   saveSso(config: SsoConfig): Promise<void>;

@@ -8,6 +8,7 @@ import type { Repositories } from './ports.js';
  * seat; SQLite's single writer gives the same guarantee.
  */
 export async function claimSeat(repos: Repositories, workspace: Workspace, count: number, who: string): Promise<void> {
+  // Without a counter row (none is missing after migration 005), the seats in use are counted.
   const { seats, used } = (await repos.workspaces.seatUsage(workspace.id)) ?? {
     seats: workspace.seats,
     used: await repos.users.countSeatsUsed(workspace.id),

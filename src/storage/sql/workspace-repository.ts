@@ -66,18 +66,15 @@ export class SqlWorkspaceRepository implements WorkspaceRepository {
       // the snapshot taken before the lock was granted (PostgreSQL re-reads only locked rows).
       const locked = await sql<{ seats: number | string }>`
         select seats from workspaces where id = ${id} ${sql.raw(this.dialect.forUpdateSql)}`.execute(this.db);
-      const seats = locked.rows[0]?.seats;
-      if (seats === undefined) return undefined;
       const counted = await sql<{ used: number | string }>`
         select seats_used as used from workspace_counters where workspace_id = ${id}`.execute(this.db);
-      return { seats: Number(seats), used: Number(counted.rows[0]?.used ?? 0) };
+      return seatUsageOf(locked.rows[0]?.seats, counted.rows[0]?.used);
     }
     // SQLite: the transaction holds the one write lock, so one statement reads both.
     const { rows } = await sql<{ seats: number | string; used: number | string | null }>`
       select w.seats, c.seats_used as used from workspaces w left join workspace_counters c on c.workspace_id = w.id
       where w.id = ${id}`.execute(this.db);
-    const row = rows[0];
-    return row && { seats: Number(row.seats), used: Number(row.used ?? 0) };
+    return seatUsageOf(rows[0]?.seats, rows[0]?.used);
   }
 
   async saveSso(c: SsoConfig): Promise<void> {
@@ -108,6 +105,12 @@ export class SqlWorkspaceRepository implements WorkspaceRepository {
       }
     );
   }
+}
+
+/** Undefined when the workspace or its counter row is missing: the caller then counts. */
+function seatUsageOf(seats: number | string | undefined, used: number | string | null | undefined): SeatUsage | undefined {
+  if (seats === undefined || used === undefined || used === null) return undefined;
+  return { seats: Number(seats), used: Number(used) };
 }
 
 /** A `workspaces` row as a record; also used where a query joins the row to another table. */
