@@ -99,8 +99,7 @@ export class ScimUserService {
           const merged = mergeAsserted({ active: true }, checked.resource);
           return this.save(repos, context, existing.user, merged, [...checked.warnings, existing.note], { revive: true });
         }
-        const known = await loadReferences(repos, workspace.id, [existing.user]);
-        const base = await assembleUser(repos, workspace.id, existing.user, context.baseUrl, { derive: false, known });
+        const { base, known } = await storedForm(repos, context, existing.user);
         const merged = mergeAsserted(base, checked.resource);
         return this.save(repos, context, existing.user, merged, [...checked.warnings, existing.note], { revive: true, known });
       }
@@ -159,8 +158,7 @@ export class ScimUserService {
     const checked = checkResource(USER_RESOURCE_TYPE, body);
     return this.write(async (repos) => {
       const user = await this.lockVisible(repos, context, id);
-      const known = await loadReferences(repos, context.workspace.id, [user]);
-      const base = await assembleUser(repos, context.workspace.id, user, context.baseUrl, { derive: false, known });
+      const { base, known } = await storedForm(repos, context, user);
       return this.save(repos, context, user, mergeAsserted(base, checked.resource), checked.warnings, { known });
     });
   }
@@ -170,8 +168,7 @@ export class ScimUserService {
     const operations = parsePatchRequest(body, { maxOperations: this.limits.maxOperations });
     return this.write(async (repos) => {
       const user = await this.lockVisible(repos, context, id);
-      const known = await loadReferences(repos, context.workspace.id, [user]);
-      const base = await assembleUser(repos, context.workspace.id, user, context.baseUrl, { derive: false, known });
+      const { base, known } = await storedForm(repos, context, user);
       const patched = applyPatch(USER_RESOURCE_TYPE, base, operations);
       return this.save(repos, context, user, patched.resource, patched.warnings, { known });
     });
@@ -293,6 +290,20 @@ export class ScimUserService {
     // Rows are locked for the transaction, so a lost race here means a bug, not a client error.
     if (!updated) throw new Error(`user ${user.id} changed during the transaction`);
   }
+}
+
+/**
+ * The stored form of a user that a write starts from (no derived attributes), and the role and
+ * teams read for it, which the write passes on instead of reading them again.
+ */
+async function storedForm(
+  repos: Repositories,
+  context: RequestContext,
+  user: User,
+): Promise<{ base: ScimResource; known: UserReferences }> {
+  const known = await loadReferences(repos, context.workspace.id, [user]);
+  const base = await assembleUser(repos, context.workspace.id, user, context.baseUrl, { derive: false, known });
+  return { base, known };
 }
 
 /**
