@@ -1,27 +1,23 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { authenticate, disableScim, enableScim, readAudit, rotateToken } from '../../src/directory/scim-integration.js';
 import { configureSso, createWorkspace } from '../../src/directory/workspaces.js';
-import { openStore } from '../../src/storage/open-store.js';
-import type { SqlStore } from '../../src/storage/sql/sql-store.js';
-import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import { storePerTest } from '../support/store-per-test.js';
 
 describe('audit log of SCIM access', () => {
-  let database: TestDatabase;
-  let store: SqlStore;
-  afterEach(async () => {
-    await store.close();
-    await database.drop();
-  });
+  const store = storePerTest();
+
+  /** An enterprise workspace with SSO configured: what enabling SCIM needs. */
+  async function enterpriseWithSso(slug: string): Promise<void> {
+    await createWorkspace(store(), { slug, plan: 'enterprise' });
+    await configureSso(store(), slug, { issuer: 'https://idp.example.com', clientId: 'c', clientSecret: 's' });
+  }
 
   it('records enable, token creation, rotation and disable with the actor, never the token', async () => {
-    database = await createTestDatabase();
-    store = await openStore(database.url);
-    await createWorkspace(store, { slug: 'acme', plan: 'enterprise' });
-    await configureSso(store, 'acme', { issuer: 'https://idp.example.com', clientId: 'c', clientSecret: 's' });
-    const first = await enableScim(store, 'acme', 'okta', 'cli:alice');
-    const second = await rotateToken(store, 'acme', 'cli:bob');
-    await disableScim(store, 'acme', 'cli:carol');
-    const entries = await readAudit(store, 'acme');
+    await enterpriseWithSso('acme');
+    const first = await enableScim(store(), 'acme', 'okta', 'cli:alice');
+    const second = await rotateToken(store(), 'acme', 'cli:bob');
+    await disableScim(store(), 'acme', 'cli:carol');
+    const entries = await readAudit(store(), 'acme');
     const summary = entries.map((e) => `${e.actor} ${e.action}`).sort();
     expect(summary).toEqual(
       [
@@ -42,25 +38,20 @@ describe('audit log of SCIM access', () => {
   });
 
   it('writes nothing when the change is refused', async () => {
-    database = await createTestDatabase();
-    store = await openStore(database.url);
-    await createWorkspace(store, { slug: 'small', plan: 'standard' });
-    await expect(enableScim(store, 'small', 'okta', 'cli:alice')).rejects.toMatchObject({ code: 'notEnterprise' });
-    await expect(rotateToken(store, 'small', 'cli:alice')).rejects.toMatchObject({ code: 'scimNotEnabled' });
-    expect(await readAudit(store, 'small')).toEqual([]);
+    await createWorkspace(store(), { slug: 'small', plan: 'standard' });
+    await expect(enableScim(store(), 'small', 'okta', 'cli:alice')).rejects.toMatchObject({ code: 'notEnterprise' });
+    await expect(rotateToken(store(), 'small', 'cli:alice')).rejects.toMatchObject({ code: 'scimNotEnabled' });
+    expect(await readAudit(store(), 'small')).toEqual([]);
   });
 
   it('refuses to replace an integration when asked not to, keeping its token and writing nothing', async () => {
-    database = await createTestDatabase();
-    store = await openStore(database.url);
-    await createWorkspace(store, { slug: 'acme', plan: 'enterprise' });
-    await configureSso(store, 'acme', { issuer: 'https://idp.example.com', clientId: 'c', clientSecret: 's' });
-    const first = await enableScim(store, 'acme', 'okta', 'console:ada');
-    const before = await readAudit(store, 'acme');
-    await expect(enableScim(store, 'acme', 'azure', 'console:ada', { replace: false })).rejects.toMatchObject({
+    await enterpriseWithSso('acme');
+    const first = await enableScim(store(), 'acme', 'okta', 'console:ada');
+    const before = await readAudit(store(), 'acme');
+    await expect(enableScim(store(), 'acme', 'azure', 'console:ada', { replace: false })).rejects.toMatchObject({
       code: 'scimAlreadyEnabled',
     });
-    expect((await authenticate(store, first.token))?.slug).toBe('acme');
-    expect(await readAudit(store, 'acme')).toEqual(before);
+    expect((await authenticate(store(), first.token))?.slug).toBe('acme');
+    expect(await readAudit(store(), 'acme')).toEqual(before);
   });
 });

@@ -152,6 +152,10 @@ export function entraUser(userName: string, email: string, name: { givenName: st
   };
 }
 
+/** Okta's existence check before a create (O-U1): a userName filter with explicit paging. */
+export const oktaUserNameFilter = (userName: string): string =>
+  `/Users?filter=userName%20eq%20%22${encodeURIComponent(userName)}%22&startIndex=1&count=100`;
+
 /** Okta's create body (O-U2): the login is userName and work email; a password, `groups: []` and a locale. */
 export function oktaUser(login: string, person: { givenName: string; familyName: string; password: string }, extra: Json = {}): Json {
   return {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { idpSuite, lifecycle, oktaUser } from './idp-harness.js';
+import { idpSuite, lifecycle, oktaUser, oktaUserNameFilter } from './idp-harness.js';
 import {
   expectEmptyList,
   expectList,
@@ -29,10 +29,7 @@ describe('Okta (App Integration Wizard custom app)', () => {
       extra,
     );
 
-  const provision = suite.provisioner(
-    createBody,
-    (userName) => `/Users?filter=userName%20eq%20%22${encodeURIComponent(userName)}%22&startIndex=1&count=100`,
-  );
+  const provision = suite.provisioner(createBody, oktaUserNameFilter);
 
   /** The full group as an AIW app PUTs it: schemas, id, displayName and the complete member list. */
   const groupBody = (group: Json, users: readonly Json[]): Json => ({
@@ -47,9 +44,7 @@ describe('Okta (App Integration Wizard custom app)', () => {
 
     it('existence check → 200 empty list; POST → 201; reads back', async () => {
       life.body = createBody();
-      expectEmptyList(
-        await send('GET', `/Users?filter=userName%20eq%20%22${encodeURIComponent(life.body.userName)}%22&startIndex=1&count=100`),
-      );
+      expectEmptyList(await send('GET', oktaUserNameFilter(life.body.userName)));
       const created = expectStatus(await send('POST', '/Users', life.body), 201);
       life.id = created.id;
       expect(created.password).toBeUndefined();

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { idpSuite, lifecycle, oktaUser } from './idp-harness.js';
+import { idpSuite, lifecycle, oktaUser, oktaUserNameFilter } from './idp-harness.js';
 import {
   expectEmptyList,
   expectList,
@@ -38,10 +38,7 @@ describe('Okta (OIN / SCIM 2.0 Test App)', () => {
     );
 
   /** O-U1 existence check (no match) then O-U2 create. */
-  const provision = suite.provisioner(
-    createBody,
-    (userName) => `/Users?filter=userName%20eq%20%22${encodeURIComponent(userName)}%22&startIndex=1&count=100`,
-  );
+  const provision = suite.provisioner(createBody, oktaUserNameFilter);
 
   describe('Runscope "Okta SCIM 2.0 Spec Test" sequence', () => {
     const spec: { first?: Json; body?: Json; created?: Json } = {};
@@ -117,10 +114,7 @@ describe('Okta (OIN / SCIM 2.0 Test App)', () => {
 
     it('O-U1 existence check: %20/%22/%40-encoded userName filter with startIndex=1&count=100 → 200 empty list', async () => {
       life.body = createBody();
-      const response = await send(
-        'GET',
-        `/Users?filter=userName%20eq%20%22${encodeURIComponent(life.body.userName)}%22&startIndex=1&count=100`,
-      );
+      const response = await send('GET', oktaUserNameFilter(life.body.userName));
       const list = expectEmptyList(response);
       expect(list.itemsPerPage).toBe(0);
     });
@@ -138,9 +132,7 @@ describe('Okta (OIN / SCIM 2.0 Test App)', () => {
     });
 
     it('O-U1 a later existence check links the user: the filter finds exactly it', async () => {
-      const list = expectList(
-        await send('GET', `/Users?filter=userName%20eq%20%22${encodeURIComponent(life.body?.userName)}%22&startIndex=1&count=100`),
-      );
+      const list = expectList(await send('GET', oktaUserNameFilter(life.body?.userName)));
       expect(list.Resources.map((u: Json) => u.id)).toEqual([id()]);
     });
 
