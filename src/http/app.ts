@@ -12,6 +12,7 @@ import { errorBody, ScimError } from '../scim/errors.js';
 import { OidcRelyingParty } from '../sso/oidc-relying-party.js';
 import { registerErrorHandling, SCIM_CONTENT_TYPE, sendScimError } from './error-handler.js';
 import { registerJsonParsers } from './json-body.js';
+import { reportLogFailure } from './provisioning-log-hook.js';
 import { registerScimRoutes } from './routes/scim-routes.js';
 
 declare module 'fastify' {
@@ -77,12 +78,12 @@ export async function buildApp({ store, config, logger }: AppDependencies): Prom
   });
   const users = new ScimUserService(store, config.scim);
   const groups = new ScimGroupService(store, config.scim);
-  const log = new ProvisioningLog(store, config.log);
+  const log = new ProvisioningLog(store, config.log, { onError: reportLogFailure(app.log) });
   app.addHook('onClose', async () => log.flush());
   app.decorate('provisioningLog', log);
   await app.register(async (scope) => registerScimRoutes(scope, { store, config, users, groups, log }), {
     prefix: '/scim/v2',
   });
-  await registerConsole(app, { store, config, sso: new OidcRelyingParty() });
+  await registerConsole(app, { store, config, sso: new OidcRelyingParty({ allowPrivateIssuers: config.allowPrivateIssuers }) });
   return app;
 }

@@ -1,8 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Writable } from 'node:stream';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../../src/config/config.js';
 import type { ProvisioningLogEntry } from '../../src/directory/model.js';
 import type { DirectoryStore } from '../../src/directory/ports.js';
-import { ProvisioningLog } from '../../src/directory/provisioning-log.js';
+import { type LogFailure, ProvisioningLog } from '../../src/directory/provisioning-log.js';
 import { enableScim } from '../../src/directory/scim-integration.js';
 import { configureSso, createWorkspace } from '../../src/directory/workspaces.js';
 import { buildApp } from '../../src/http/app.js';
@@ -20,6 +22,7 @@ import {
   newUser,
   patchOps,
   runCli,
+  uniqueSlug,
   type Workspace,
 } from './rules-support.js';
 
@@ -30,6 +33,32 @@ const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
  * The article: "Check the users that cannot be provisioned and check the corresponding error
  * messages. Send our support team the trace id so we can check it for you."
  */
+/**
+ * The store, except that a provisioning-log insert holding an entry `fails` picks throws, as a
+ * row the database refuses would; `inserts` counts the insert attempts.
+ */
+function failingLogInserts(store: DirectoryStore, fails: (e: ProvisioningLogEntry) => boolean, inserts = { count: 0 }): DirectoryStore {
+  return {
+    read: store.read,
+    close: async () => undefined,
+    transaction: (work) =>
+      store.transaction((repos) =>
+        work({
+          ...repos,
+          provisioningLog: {
+            list: (workspaceId, query) => repos.provisioningLog.list(workspaceId, query),
+            prune: (workspaceId, beforeId, keep) => repos.provisioningLog.prune(workspaceId, beforeId, keep),
+            insert: async (entries) => {
+              inserts.count++;
+              if (entries.some(fails)) throw new Error('simulated: the database refuses this row');
+              await repos.provisioningLog.insert(entries);
+            },
+          },
+        }),
+      ),
+  };
+}
+
 let server: TestServer;
 beforeAll(async () => {
   server = await startServer();
@@ -255,7 +284,15 @@ describe('ProvisioningLog retention and durability', () => {
   });
 
   it('keeps at most maxEntriesPerWorkspace entries, the newest, and drops entries past maxAgeDays', async () => {
-    const log = new ProvisioningLog(store, { maxAgeDays: 30, maxEntriesPerWorkspace: 5 }, 60_000);
+    const failures: LogFailure[] = [];
+    const log = new ProvisioningLog(
+      store,
+      { maxAgeDays: 30, maxEntriesPerWorkspace: 5 },
+      {
+        flushMs: 60_000,
+        onError: (failure) => failures.push(failure),
+      },
+    );
     const base = Date.now() - 60_000;
     log.record(entry(workspaceId, 'ancient', Date.now() - 40 * 86_400_000));
     for (let i = 0; i < 20; i++) log.record(entry(workspaceId, `t${i}`, base + i * 1000));
@@ -267,6 +304,7 @@ describe('ProvisioningLog retention and durability', () => {
     expect(kept.map((e) => e.traceId)).toEqual(['t19', 't18', 't17', 't16', 't15']);
     const other = await store.read.provisioningLog.list(otherId, { limit: 100 });
     expect(other.map((e) => e.traceId)).toEqual(['other-new']);
+    expect(failures).toEqual([]);
   });
 
   it('a failed flush does not stop later entries from being written', async () => {
@@ -282,9 +320,18 @@ describe('ProvisioningLog retention and durability', () => {
         return store.transaction(work);
       },
     };
-    const log = new ProvisioningLog(flaky, { maxAgeDays: 30, maxEntriesPerWorkspace: 1000 }, 60_000);
+    const failures: LogFailure[] = [];
+    const log = new ProvisioningLog(
+      flaky,
+      { maxAgeDays: 30, maxEntriesPerWorkspace: 1000 },
+      { flushMs: 60_000, onError: (failure) => failures.push(failure) },
+    );
     log.record(entry(otherId, 'lost-in-failed-flush', Date.now()));
     await log.flush();
+    expect(
+      failures.map((f) => [f.operation, f.lost, f.written]),
+      'the loss is reported',
+    ).toEqual([['write', 1, 0]]);
     log.record(entry(otherId, 'after-failure', Date.now()));
     await log.flush();
     const entries: ProvisioningLogEntry[] = await store.read.provisioningLog.list(otherId, { limit: 100, traceId: 'after-failure' });
@@ -292,5 +339,176 @@ describe('ProvisioningLog retention and durability', () => {
       entries.map((e) => e.traceId),
       'entries recorded after a failed flush are still written',
     ).toEqual(['after-failure']);
+  });
+
+  it('defect 1: entries whose insert fails are isolated: the rest of the batch is written and the loss is reported with its count', async () => {
+    const first = (await createWorkspace(store, { slug: uniqueSlug('isolate') })).id;
+    const second = (await createWorkspace(store, { slug: uniqueSlug('isolate') })).id;
+    const inserts = { count: 0 };
+    const failures: LogFailure[] = [];
+    const log = new ProvisioningLog(
+      failingLogInserts(store, (e) => e.traceId.startsWith('bad'), inserts),
+      { maxAgeDays: 30, maxEntriesPerWorkspace: 1000 },
+      { flushMs: 60_000, onError: (failure) => failures.push(failure) },
+    );
+    const now = Date.now();
+    const traces = Array.from({ length: 40 }, (_, i) => (i === 7 || i === 30 ? `bad-${i}` : `good-${i}`));
+    for (const [i, traceId] of traces.entries()) log.record(entry(i % 3 === 0 ? second : first, traceId, now + i));
+    await log.flush();
+
+    const written = [
+      ...(await store.read.provisioningLog.list(first, { limit: 100 })),
+      ...(await store.read.provisioningLog.list(second, { limit: 100 })),
+    ].map((e) => e.traceId);
+    expect(written.sort()).toEqual(traces.filter((t) => t.startsWith('good')).sort());
+    expect(failures).toHaveLength(1);
+    expect(failures[0]).toMatchObject({ operation: 'write', lost: 2, written: 38 });
+    expect(String(failures[0]?.error)).toMatch(/refuses/);
+    // Isolation splits the batch in halves, so two bad entries cost a few dozen attempts, not one per entry.
+    expect(inserts.count).toBeGreaterThan(1);
+    expect(inserts.count).toBeLessThanOrEqual(25);
+  });
+});
+
+/** Lone UTF-16 surrogates: what `JSON.parse('"\\ud800"')` yields, and what PostgreSQL text cannot hold. */
+const LONE_SURROGATE = /\p{Cs}/u;
+/** Every text field of an entry, for checks that must hold for all of them. */
+const textsOf = (e: ProvisioningLogEntry): string[] => [e.traceId, e.method, e.path, e.resourceId ?? '', e.detail ?? '', ...e.warnings];
+
+describe('issue 13 defect 1: one workspace cannot make the provisioning log lose other entries', () => {
+  let a: Workspace;
+  let b: Workspace;
+
+  beforeAll(async () => {
+    a = await freshWorkspace(server, 'hostile-a');
+    b = await freshWorkspace(server, 'victim-b');
+  });
+
+  /** One request through the running app, in process: no socket, so nothing but the log's own timer matters. */
+  const inject = async (workspace: Workspace, method: 'GET' | 'POST' | 'PATCH', url: string, payload?: string) => {
+    const response = await server.app.inject({
+      method,
+      url: `/scim/v2${url}`,
+      headers: { authorization: `Bearer ${workspace.token}`, ...(payload ? { 'content-type': 'application/scim+json' } : {}) },
+      ...(payload ? { payload } : {}),
+    });
+    return { status: response.statusCode, traceId: String(response.headers['x-trace-id']) };
+  };
+  /** A PATCH body whose `path` is the given JSON string literal, escapes kept as sent. */
+  const patchPath = (jsonLiteral: string) =>
+    `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","path":"${jsonLiteral}","value":"x"}]}`;
+
+  it('defect 1: NUL characters and lone surrogates sent by workspace A in the same flush window as B lose none of B’s entries; A’s are stored sanitised', async () => {
+    const victim = await createUser(a.scim, newUser('nul-victim@example.com'));
+    await server.app.provisioningLog.flush();
+    // Freeze the log's flush timer so every request below lands in one buffer and one INSERT.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const fromA: Array<{ status: number; traceId: string }> = [];
+    const fromB: Array<{ status: number; traceId: string }> = [];
+    try {
+      fromB.push(await inject(b, 'GET', '/Users'));
+      fromA.push(await inject(a, 'GET', '/Users/%00')); // resourceId '\0'
+      fromB.push(await inject(b, 'POST', '/Users', JSON.stringify(newUser('b-survives@example.com'))));
+      fromA.push(await inject(a, 'PATCH', `/Users/${victim.id}`, patchPath('title\\u0000'))); // detail carries '\0'
+      fromB.push(await inject(b, 'GET', '/Groups'));
+      fromA.push(await inject(a, 'PATCH', `/Users/${victim.id}`, patchPath('title\\ud800'))); // a lone high surrogate
+      fromA.push(await inject(a, 'PATCH', `/Users/${victim.id}`, patchPath('\\udc00title'))); // a lone low surrogate
+      fromB.push(await inject(b, 'GET', '/Users?count=1'));
+    } finally {
+      vi.useRealTimers();
+    }
+    expect(
+      fromA.every((r) => r.status >= 400 && r.status < 500),
+      'the hostile requests are refused',
+    ).toBe(true);
+    expect(fromB.map((r) => r.status)).toEqual([200, 201, 200, 200]);
+    await server.app.provisioningLog.flush();
+
+    const logB = await server.store.read.provisioningLog.list(b.workspaceId, { limit: 100 });
+    expect(
+      logB.map((e) => e.traceId),
+      "all of B's entries of the hostile flush window are written",
+    ).toEqual(expect.arrayContaining(fromB.map((r) => r.traceId)));
+    const logA = await server.store.read.provisioningLog.list(a.workspaceId, { limit: 100 });
+    const entryOf = (traceId: string) => {
+      const entry = logA.find((e) => e.traceId === traceId);
+      expect(entry, `A's entry ${traceId} is written, sanitised`).toBeDefined();
+      return entry as ProvisioningLogEntry;
+    };
+    const [nulId, nulPath, highSurrogate, lowSurrogate] = fromA.map((r) => entryOf(r.traceId));
+    // The id comes from the URL as sent; the details may echo the PATCH paths, or refuse them without echoing them.
+    expect(nulId?.resourceId).toBe('\ufffd');
+    for (const entry of [nulId, nulPath, highSurrogate, lowSurrogate] as ProvisioningLogEntry[]) {
+      for (const text of textsOf(entry)) {
+        expect(text).not.toContain('\0');
+        expect(text).not.toMatch(LONE_SURROGATE);
+      }
+    }
+  });
+
+  it('defect 1: a write of the log that fails is reported in the service log with the count of entries lost; the rest are written', async () => {
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk, _encoding, done) {
+        lines.push(String(chunk));
+        done();
+      },
+    });
+    // Writing the entry of `?poison` fails whatever it holds: the log must isolate it and say so.
+    const app = await buildApp({
+      store: failingLogInserts(server.store, (e) => e.path.includes('poison')),
+      config: loadConfig({ database: server.database, port: 0 }, {}),
+      logger: pino({ level: 'info' }, sink),
+    });
+    try {
+      const call = async (workspace: Workspace, url: string) => {
+        const response = await app.inject({ url: `/scim/v2${url}`, headers: { authorization: `Bearer ${workspace.token}` } });
+        return String(response.headers['x-trace-id']);
+      };
+      const traces = [await call(b, '/Users?before'), await call(a, '/Users?poison'), await call(b, '/Groups?after')];
+      await app.provisioningLog.flush();
+      const written = await server.store.read.provisioningLog.list(b.workspaceId, { limit: 100 });
+      expect(written.map((e) => e.traceId)).toEqual(expect.arrayContaining([traces[0], traces[2]]));
+      const reports = lines.map((line) => JSON.parse(line) as Json).filter((line) => line.level >= 50);
+      expect(reports, lines.join('')).toHaveLength(1);
+      expect(reports[0]).toMatchObject({ lost: 1 });
+      expect(String(reports[0]?.msg)).toMatch(/provisioning log/);
+    } finally {
+      await app.close();
+    }
+  });
+});
+
+describe('issue 13 defect 10: secrets in the request URL never reach the provisioning log', () => {
+  let a: Workspace;
+  beforeAll(async () => {
+    a = await freshWorkspace(server, 'query-token');
+  });
+
+  it('defect 10: a token sent as ?access_token= (and anywhere else in the URL) is stored as [redacted]', async () => {
+    const secretPart = a.token.slice(a.token.lastIndexOf('_') + 1);
+    const cases: Array<[string, string]> = [
+      [`/Users?access_token=${a.token}`, '/scim/v2/Users?access_token=[redacted]'],
+      [
+        `/Users?count=1&ACCESS_TOKEN=${encodeURIComponent(a.token)}&startIndex=1`,
+        '/scim/v2/Users?count=1&ACCESS_TOKEN=[redacted]&startIndex=1',
+      ],
+      [`/Users?filter=${encodeURIComponent(`userName eq "${a.token}"`)}`, '/scim/v2/Users?filter=[redacted]'],
+      [
+        `/Users?code=abc&client_secret=s3cret&password=pw&attributes=userName`,
+        '/scim/v2/Users?code=[redacted]&client_secret=[redacted]&password=[redacted]&attributes=userName',
+      ],
+      [`/Users/${a.token.replaceAll('_', '%5F')}`, '/scim/v2/Users/[redacted]'],
+    ];
+    const responses = [];
+    for (const [url] of cases) responses.push(await a.scim.get(url));
+    for (const [index, [, stored]] of cases.entries()) {
+      const entry = await logEntryFor(server, a.workspaceId, responses[index] as ScimResponse);
+      expect(entry.path).toBe(stored);
+      for (const text of textsOf(entry)) {
+        expect(text).not.toContain(a.token);
+        expect(text).not.toContain(secretPart);
+      }
+    }
   });
 });
