@@ -4,7 +4,7 @@ import type { User } from './model.js';
 import { queueReactivationNotice } from './outbox.js';
 import { type DirectoryStore, type Repositories, StoreConflict } from './ports.js';
 import { defaultRole } from './roles.js';
-import { claimSeat } from './seats.js';
+import { claimSeats } from './seats.js';
 import { looksLikeEmail } from './user-resource.js';
 import { requireWorkspace } from './workspaces.js';
 
@@ -26,7 +26,7 @@ export async function addAppUser(store: DirectoryStore, slug: string, input: New
     return await store.transaction(async (repos) => {
       const role = input.role ? await repos.roles.byName(workspace.id, input.role) : await defaultRole(repos, workspace);
       if (!role) throw new DirectoryError('roleNotFound', `no role '${input.role}' in workspace '${slug}'`);
-      if (!role.isGuest) await claimSeat(repos, workspace, 1, `'${input.email}'`);
+      await claimSeats(repos, workspace, [{ before: undefined, after: { active: true, guest: role.isGuest } }], `'${input.email}'`);
       const now = nowIso();
       const user: User = {
         workspaceId: workspace.id,
@@ -70,12 +70,14 @@ export async function findUser(repos: Repositories, workspaceId: string, text: s
 export async function setUserActive(store: DirectoryStore, slug: string, email: string, active: boolean): Promise<User> {
   const workspace = await requireWorkspace(store, slug);
   return store.transaction(async (repos) => {
-    const user = await findUser(repos, workspace.id, email);
+    const found = await findUser(repos, workspace.id, email);
+    // Locked, and read again as it is now: the seat decision needs its current role and state (seats.ts).
+    const user = found && (await repos.users.byId(workspace.id, found.id, { forUpdate: true }));
     if (!user) throw new DirectoryError('invalidArgument', `no user '${email}' in workspace '${slug}'`);
     if (user.active === active) return user;
     if (active) {
-      const role = await repos.roles.byId(workspace.id, user.roleId);
-      if (!role?.isGuest) await claimSeat(repos, workspace, 1, `'${user.userName}'`);
+      const guest = (await repos.roles.byId(workspace.id, user.roleId))?.isGuest === true;
+      await claimSeats(repos, workspace, [{ before: { active: user.active, guest }, after: { active, guest } }], `'${user.userName}'`);
     }
     const changed: User = { ...user, active, updatedAt: nowIso(), version: user.version + 1 };
     if (!(await repos.users.update(changed, user.version))) throw new Error(`user ${user.id} changed during the transaction`);

@@ -212,13 +212,25 @@ export interface UserRepository {
   byId(workspaceId: string, id: string, options?: { forUpdate?: boolean }): Promise<User | undefined>;
   byUserName(workspaceId: string, userName: string): Promise<User | undefined>;
   byEmail(workspaceId: string, email: string): Promise<User | undefined>;
-  /** `byUserName` and `byEmail` (when an email is given) in one read. */
-  byUserNameOrEmail(workspaceId: string, userName: string, email: string | undefined): Promise<UserMatches>;
+  /**
+   * `byUserName` and `byEmail` (when an email is given) in one read. With `forUpdate`, the users
+   * found are locked for the transaction (in id order) and returned as they are once locked;
+   * one that no longer matches then is left out.
+   */
+  byUserNameOrEmail(
+    workspaceId: string,
+    userName: string,
+    email: string | undefined,
+    options?: { forUpdate?: boolean },
+  ): Promise<UserMatches>;
   search(workspaceId: string, query: UserQuery): Promise<{ users: User[]; total: number }>;
   /** Active non-guest users: the seats in use. */
   countSeatsUsed(workspaceId: string): Promise<number>;
-  /** Users by id, in no particular order; unknown ids are left out. */
-  byIds(workspaceId: string, ids: readonly string[]): Promise<User[]>;
+  /**
+   * Users by id, in no particular order; unknown ids are left out. With `forUpdate`, their rows
+   * are locked for the transaction in id order (the lock order of seats.ts).
+   */
+  byIds(workspaceId: string, ids: readonly string[], options?: { forUpdate?: boolean }): Promise<User[]>;
   /** SCIM-visible users holding one of the roles. */
   membersOf(workspaceId: string, roleIds: readonly string[]): Promise<RoleMember[]>;
   /** Moves users to a role in one statement, bumping their version. Returns how many changed. */

@@ -14,7 +14,7 @@ import type { Role, User, Workspace } from './model.js';
 import type { DirectoryStore, Repositories, RoleMember } from './ports.js';
 import { defaultRole } from './roles.js';
 import type { RequestContext, ScimLimits, WriteResult } from './scim-users.js';
-import { claimSeat } from './seats.js';
+import { claimSeats, seatsTaken } from './seats.js';
 import { displayNameOf } from './user-resource.js';
 
 /**
@@ -67,6 +67,12 @@ export class ScimGroupService {
     return this.store.transaction(async (repos) => {
       const role = await visibleRole(repos, context.workspace, id, true);
       checkDisplayName(role, plan.displayName);
+      if (plan.steps.length > 1) {
+        // Every user the steps name is locked now, in one sorted pass, so no step locks a user
+        // after an earlier step took the workspace row's lock for a seat (lock order: seats.ts).
+        const named = plan.steps.flatMap((step) => (step.kind === 'removeAll' ? [] : step.ids));
+        await repos.users.byIds(context.workspace.id, [...new Set(named)].filter(isPlausibleId), { forUpdate: true });
+      }
       const warnings = [...plan.warnings];
       const changed = new Set<string>();
       const fallback = fallbackOnce(repos, context.workspace);
@@ -121,7 +127,7 @@ export class ScimGroupService {
     };
     switch (step.kind) {
       case 'add':
-        await this.addMembers(repos, workspace, role, step.ids, warnings, changed);
+        await this.addMembers(repos, workspace, role, await this.knownUsers(repos, workspace, step.ids, warnings), changed);
         return;
       case 'remove': {
         const users = await this.knownUsers(repos, workspace, step.ids, warnings);
@@ -138,8 +144,10 @@ export class ScimGroupService {
       case 'replace': {
         const wanted = new Set(step.ids);
         const current = await repos.users.membersOf(workspace.id, [role.id]);
+        // Members who leave move between non-guest roles (no seat), so they are not read, only
+        // moved; their rows are locked by that UPDATE, before the joining users' rows (seats.ts).
         await moveToFallback(current.filter((m: RoleMember) => !wanted.has(m.userId)).map((m) => m.userId));
-        await this.addMembers(repos, workspace, role, step.ids, warnings, changed);
+        await this.addMembers(repos, workspace, role, await this.knownUsers(repos, workspace, step.ids, warnings), changed);
         return;
       }
       default: {
@@ -149,23 +157,19 @@ export class ScimGroupService {
     }
   }
 
-  private async addMembers(
-    repos: Repositories,
-    workspace: Workspace,
-    role: Role,
-    ids: readonly string[],
-    warnings: string[],
-    changed: Set<string>,
-  ) {
-    const users = await this.knownUsers(repos, workspace, ids, warnings);
+  /** Moves `users` (read under their row locks: knownUsers) into `role`. */
+  private async addMembers(repos: Repositories, workspace: Workspace, role: Role, users: readonly User[], changed: Set<string>) {
     const joining = users.filter((u) => u.roleId !== role.id);
     if (joining.length === 0) return;
     // Guests take no seat; an active guest who joins a role starts taking one. Only the roles
     // the joining users leave are read (usually one), not the workspace's role list.
     const left = await repos.roles.byIds(workspace.id, [...new Set(joining.map((u) => u.roleId))]);
     const roles = new Map(left.map((r) => [r.id, r]));
-    const newSeats = joining.filter((u) => u.active && roles.get(u.roleId)?.isGuest).length;
-    if (newSeats > 0) await claimSeat(repos, workspace, newSeats, `${newSeats} guest(s) joining '${role.name}'`);
+    const changes = joining.map((u) => ({
+      before: { active: u.active, guest: roles.get(u.roleId)?.isGuest === true },
+      after: { active: u.active, guest: role.isGuest },
+    }));
+    await claimSeats(repos, workspace, changes, `${seatsTaken(changes)} guest(s) joining '${role.name}'`);
     await repos.users.assignRole(
       workspace.id,
       joining.map((u) => u.id),
@@ -176,10 +180,14 @@ export class ScimGroupService {
     for (const user of joining) if (!roles.get(user.roleId)?.isGuest) changed.add(user.roleId);
   }
 
-  /** The SCIM-visible users among `ids`; unknown ids are skipped and noted for the provisioning log. */
+  /**
+   * The SCIM-visible users among `ids`, read under their row locks (taken in id order), so the
+   * seat rule and the moves decide from their current state (seats.ts). Unknown ids are skipped
+   * and noted for the provisioning log.
+   */
   private async knownUsers(repos: Repositories, workspace: Workspace, ids: readonly string[], warnings: string[]): Promise<User[]> {
     const unique = [...new Set(ids)];
-    const users = (await repos.users.byIds(workspace.id, unique.filter(isPlausibleId))).filter((u) => !u.scimDeleted);
+    const users = (await repos.users.byIds(workspace.id, unique.filter(isPlausibleId), { forUpdate: true })).filter((u) => !u.scimDeleted);
     const found = new Set(users.map((u) => u.id));
     const missing = unique.filter((id) => !found.has(id));
     if (missing.length > 0)

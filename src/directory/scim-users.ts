@@ -15,7 +15,7 @@ import type { Team, User, Workspace } from './model.js';
 import { queueReactivationNotice } from './outbox.js';
 import { type DirectoryStore, type Repositories, StoreConflict } from './ports.js';
 import { defaultRole } from './roles.js';
-import { claimSeat } from './seats.js';
+import { claimSeats } from './seats.js';
 import { assembleUser, assembleUsers, loadReferences, type UserReferences } from './user-assembler.js';
 import { accountEmail, profileFromResource, userVersion } from './user-resource.js';
 import { checkTimezone, normalizeLanguage } from './user-rules.js';
@@ -129,7 +129,8 @@ export class ScimUserService {
   /**
    * Finds the person a POST means when they exist already: the same userName removed earlier
    * by DELETE (brought back), or an app user not yet managed by SCIM with the same userName or
-   * account email (matched, as the reference article describes, never duplicated).
+   * account email (matched, as the reference article describes, never duplicated). The users
+   * found are locked, so the seat decision and the write start from their current state.
    */
   private async matchExisting(
     repos: Repositories,
@@ -138,7 +139,9 @@ export class ScimUserService {
   ): Promise<{ user: User; note: string } | undefined> {
     const userName = String(asserted.userName);
     const email = accountEmail(profileFromResource(asserted).profile);
-    const { byUserName: sameName, byEmail: sameEmail } = await repos.users.byUserNameOrEmail(workspace.id, userName, email || undefined);
+    const { byUserName: sameName, byEmail: sameEmail } = await repos.users.byUserNameOrEmail(workspace.id, userName, email || undefined, {
+      forUpdate: true,
+    });
     if (sameName) {
       if (sameName.scimManaged && !sameName.scimDeleted) {
         throw ScimError.uniqueness(`userName '${userName}' is already taken in this workspace`);
@@ -270,10 +273,10 @@ export class ScimUserService {
     };
     // The user's role (unchanged by this write) and its teams, for the seat rule and the response.
     const references = await loadReferences(repos, workspace.id, [next], { roles: mode.known?.roles ?? [], teams });
-    if (nextActive && (mode.insert || !user.active)) {
-      const role = references.roles.find((r) => r.id === next.roleId);
-      if (!role?.isGuest) await claimSeat(repos, workspace, 1, `'${next.userName}'`);
-    }
+    // `user` was read under its row lock (lockVisible, matchExisting) or is new: seats.ts.
+    const guest = references.roles.find((r) => r.id === next.roleId)?.isGuest === true;
+    const before = mode.insert ? undefined : { active: user.active, guest };
+    await claimSeats(repos, workspace, [{ before, after: { active: nextActive, guest } }], `'${next.userName}'`);
     if (mode.insert) await repos.users.insert(next);
     else await this.update(repos, next, user.version);
     if (!mode.insert && !user.active && nextActive) await queueReactivationNotice(repos, workspace, next);

@@ -60,12 +60,13 @@ export class SqlUserRepository implements UserRepository {
   }
 
   private async writeLinks(user: User): Promise<void> {
-    const contacts = toContactRows(user);
-    if (contacts.length > 0) await this.db.executeQuery(insertRows(this.dialect, 'user_contacts', contacts));
-    if (user.teamIds.length > 0) {
-      const links = user.teamIds.map((team_id, position) => ({ workspace_id: user.workspaceId, user_id: user.id, team_id, position }));
-      await this.db.executeQuery(insertRows(this.dialect, 'user_teams', links));
+    // Chunked like insertMany: the schema limits keep one user's rows far below the engines'
+    // bound-parameter limits, and the chunks keep it so whatever a caller passes.
+    for (const chunk of chunks(toContactRows(user), 1000)) {
+      await this.db.executeQuery(insertRows(this.dialect, 'user_contacts', chunk));
     }
+    const links = user.teamIds.map((team_id, position) => ({ workspace_id: user.workspaceId, user_id: user.id, team_id, position }));
+    for (const chunk of chunks(links, 2000)) await this.db.executeQuery(insertRows(this.dialect, 'user_teams', chunk));
   }
 
   async byId(workspaceId: string, id: string, options: { forUpdate?: boolean } = {}): Promise<User | undefined> {
@@ -89,7 +90,35 @@ export class SqlUserRepository implements UserRepository {
     return this.hydrate(rows)[0];
   }
 
-  async byUserNameOrEmail(workspaceId: string, userName: string, email: string | undefined): Promise<UserMatches> {
+  async byUserNameOrEmail(
+    workspaceId: string,
+    userName: string,
+    email: string | undefined,
+    options: { forUpdate?: boolean } = {},
+  ): Promise<UserMatches> {
+    const found = await this.matchUserNameOrEmail(workspaceId, userName, email);
+    if (!options.forUpdate) return found;
+    // Locked in id order (seats.ts), then taken as they are now: a row changed before the lock
+    // was granted counts only if it still matches.
+    const ids = [found.byUserName?.id, found.byEmail?.id].filter((id): id is string => id !== undefined);
+    if (ids.length === 0) return found;
+    if (!this.dialect.forUpdateSql) {
+      // One transaction at a time (SQLite): what was read cannot change before this one ends.
+      for (const user of [found.byUserName, found.byEmail]) if (user) this.lockedLinks.set(user.id, linksOf(user));
+      return found;
+    }
+    const locked = new Map((await this.byIds(workspaceId, ids, { forUpdate: true })).map((u) => [u.id, u]));
+    const still = (user: User | undefined, matches: (u: User) => boolean) => {
+      const current = user && locked.get(user.id);
+      return current && matches(current) ? current : undefined;
+    };
+    return {
+      byUserName: still(found.byUserName, (u) => u.userName.toLowerCase() === userName.toLowerCase()),
+      byEmail: still(found.byEmail, (u) => email !== undefined && u.email.toLowerCase() === email.toLowerCase()),
+    };
+  }
+
+  private async matchUserNameOrEmail(workspaceId: string, userName: string, email: string | undefined): Promise<UserMatches> {
     const byName = this.byUserNameQuery(workspaceId, userName);
     // roster_match says which lookup found a row; the email branch keeps its own LIMIT.
     const { rows } = await sql<UserRowWithTeams & { roster_match: string }>`
@@ -236,15 +265,22 @@ export class SqlUserRepository implements UserRepository {
     return Number(row.rows[0]?.used ?? 0);
   }
 
-  async byIds(workspaceId: string, ids: readonly string[]): Promise<User[]> {
+  async byIds(workspaceId: string, ids: readonly string[], options: { forUpdate?: boolean } = {}): Promise<User[]> {
     const rows: UserRowWithTeams[] = [];
-    for (const chunk of chunks(ids)) {
+    // Locks are taken in id order (chunks in order, rows in order within each), the lock order of
+    // seats.ts, so two requests locking overlapping sets queue instead of deadlocking. UUIDs sort
+    // the same in JavaScript and in either engine.
+    const lock = options.forUpdate ? sql` order by u.id ${sql.raw(this.dialect.forUpdateSql)}` : sql``;
+    const wanted = options.forUpdate ? [...new Set(ids)].sort() : ids;
+    for (const chunk of chunks(wanted)) {
       const found = await sql<UserRowWithTeams>`
         select u.*, ${this.teamIds()} as roster_team_ids from users u
-        where u.workspace_id = ${workspaceId} and u.id in (${sql.join(chunk)})`.execute(this.db);
+        where u.workspace_id = ${workspaceId} and u.id in (${sql.join(chunk)})${lock}`.execute(this.db);
       rows.push(...found.rows);
     }
-    return this.hydrate(rows);
+    const users = this.hydrate(rows);
+    if (options.forUpdate) for (const user of users) this.lockedLinks.set(user.id, linksOf(user));
+    return users;
   }
 
   async membersOf(workspaceId: string, roleIds: readonly string[]): Promise<RoleMember[]> {
