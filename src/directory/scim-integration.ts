@@ -99,15 +99,27 @@ export async function readAudit(store: DirectoryStore, slug: string, limit = 100
   return store.read.audit.list(workspace.id, limit);
 }
 
-/** Finds the workspace a bearer token belongs to; undefined for unknown or revoked tokens. */
-export async function authenticate(store: DirectoryStore, token: string): Promise<Workspace | undefined> {
+/** A bearer token that authenticated: its workspace and the token's id (never the secret). */
+export interface Authenticated {
+  readonly workspace: Workspace;
+  /** The stored token's id: what per-token limits are keyed on, whatever the header's spelling. */
+  readonly tokenId: string;
+}
+
+/** Finds the workspace and token a bearer token is; undefined for unknown or revoked tokens. */
+export async function authenticateToken(store: DirectoryStore, token: string): Promise<Authenticated | undefined> {
   const workspaceId = tokenWorkspaceId(token);
   if (!workspaceId) return undefined;
   const hash = hashToken(token);
   // One read, never cached: a token revoked through any instance or the CLI fails at once.
   const found = await store.read.integrations.authenticate(workspaceId, hash);
   if (!found || found.token.revokedAt !== null || !sameHash(found.token.tokenHash, hash)) return undefined;
-  return found.workspace;
+  return { workspace: found.workspace, tokenId: found.token.id };
+}
+
+/** Finds the workspace a bearer token belongs to; undefined for unknown or revoked tokens. */
+export async function authenticate(store: DirectoryStore, token: string): Promise<Workspace | undefined> {
+  return (await authenticateToken(store, token))?.workspace;
 }
 
 async function requireIntegration(repos: Repositories, workspace: Workspace): Promise<ScimIntegration> {

@@ -1,13 +1,15 @@
 import type { FastifyInstance } from 'fastify';
 import type { Workspace } from '../directory/model.js';
 import type { DirectoryStore } from '../directory/ports.js';
-import { authenticate } from '../directory/scim-integration.js';
+import { authenticateToken } from '../directory/scim-integration.js';
 import { ScimError } from '../scim/errors.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
     /** The workspace the bearer token belongs to; set for every authenticated SCIM route. */
     workspace: Workspace;
+    /** The id of the token that authenticated the request: the key of per-token limits. */
+    scimTokenId: string;
   }
 }
 
@@ -17,12 +19,14 @@ declare module 'fastify' {
  */
 export function registerBearerAuth(scope: FastifyInstance, store: DirectoryStore): void {
   scope.decorateRequest('workspace', null as unknown as Workspace);
+  scope.decorateRequest('scimTokenId', '');
   scope.addHook('onRequest', async (request) => {
     const header = request.headers.authorization;
     const match = typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
     if (!match) throw new ScimError('unauthorized', 'send the SCIM token as "Authorization: Bearer <token>"');
-    const workspace = await authenticate(store, match[1] as string);
-    if (!workspace) throw new ScimError('unauthorized', 'the bearer token is unknown or has been revoked');
-    request.workspace = workspace;
+    const authenticated = await authenticateToken(store, match[1] as string);
+    if (!authenticated) throw new ScimError('unauthorized', 'the bearer token is unknown or has been revoked');
+    request.workspace = authenticated.workspace;
+    request.scimTokenId = authenticated.tokenId;
   });
 }

@@ -22,6 +22,17 @@ describe('rate limiting per token', () => {
     expect((await second.get('/Users?count=1')).status).toBe(200);
   });
 
+  it('keys the budget on the authenticated token, so no spelling of the Authorization header gets a fresh budget (issue 13, defect 3)', async () => {
+    const token = await server.workspace('spellings');
+    const client = scimClient(server, token);
+    for (let i = 0; i < 5; i++) expect((await client.get('/Users?count=1')).status).toBe(200);
+    expect((await client.get('/Users?count=1')).status).toBe(429);
+    for (const authorization of [`bearer ${token}`, `BEARER ${token}`, `Bearer\t${token}`, `Bearer  ${token}`, `Bearer ${token}  `]) {
+      const response = await fetch(`${server.scimUrl}/Users?count=1`, { headers: { authorization } });
+      expect(response.status, JSON.stringify(authorization)).toBe(429);
+    }
+  });
+
   it('does not count requests with a wrong token against anyone', async () => {
     const stranger = scimClient(server, 'roster_scim_wrong');
     for (let i = 0; i < 10; i++) expect((await stranger.get('/Users')).status).toBe(401);
