@@ -357,8 +357,8 @@ describe('PATCH /Users/{id}', () => {
       await rejects(patchOps({ op: 'replace', value: 'not an object' }), 400, 'invalidValue');
     });
 
-    it('400 invalidValue when removing the required userName', async () => {
-      await rejects(patchOps({ op: 'remove', path: 'userName' }), 400, 'invalidValue');
+    it('400 mutability when removing the required userName (RFC 7644 §3.5.2.2; issue 13, defect 11)', async () => {
+      await rejects(patchOps({ op: 'remove', path: 'userName' }), 400, 'mutability');
     });
 
     it('a valid first operation and an invalid second one change nothing (all or nothing)', async () => {

@@ -7,6 +7,7 @@
  * parser has already turned URL `+` into a space).
  */
 import type { ScimError } from '../errors.js';
+import { isWellFormed } from '../unicode.js';
 
 /** Makes the protocol error for a malformed input (invalidFilter or invalidPath). */
 export type SyntaxErrorFactory = (detail: string) => ScimError;
@@ -141,6 +142,10 @@ export class FilterLexer {
       const code = input.charCodeAt(i);
       if (code === QUOTE) {
         value += input.slice(chunk, i);
+        // `\uD800` escapes can spell a lone surrogate, which no database can store or compare.
+        if (!isWellFormed(value)) {
+          throw this.fail(`the string starting at position ${start} is not well-formed Unicode: it contains a lone surrogate`);
+        }
         this.pos = i + 1;
         return { kind: 'string', text: input.slice(start, i + 1), value, start, end: i + 1 };
       }

@@ -276,3 +276,25 @@ describe('isJsonNumber', () => {
     expect(isJsonNumber(text)).toBe(false);
   });
 });
+
+/**
+ * Issue 13, defect 5: a lone surrogate reached the database, where SQLite and PostgreSQL store
+ * different replacements. A filter can spell one as a `\uD800` escape or carry it raw.
+ */
+describe('defect 5 (issue 13): filters must be well-formed Unicode', () => {
+  it.each([
+    ['an escaped lone high surrogate', 'userName eq "a\\ud800b"'],
+    ['an escaped lone low surrogate', 'userName eq "\\udc00"'],
+    ['escapes in the wrong order', 'userName eq "\\ude00\\ud83d"'],
+    ['a raw lone surrogate in a string', 'userName eq "a\ud800"'],
+    ['a raw lone surrogate in an unquoted value', 'userName eq a\udc00'],
+    ['a raw lone surrogate in a value filter', 'emails[value eq "\ud800"]'],
+  ])('rejects %s with invalidFilter', (_name, text) => {
+    expect(parseError(text).detail).toContain('not well-formed Unicode');
+  });
+
+  it('keeps a well-formed astral character, escaped or raw', () => {
+    expect(parseFilter('nickName eq "\\ud83d\\ude00"')).toEqual(cmp('nickName', 'eq', '\u{1F600}'));
+    expect(parseFilter('nickName eq "\u{1F600}"')).toEqual(cmp('nickName', 'eq', '\u{1F600}'));
+  });
+});

@@ -14,6 +14,7 @@
  * separator. Error details name the position (a 0-based character offset) and what was expected.
  */
 import { ScimError } from '../errors.js';
+import { isWellFormed } from '../unicode.js';
 import type { CompareOperator, Filter, FilterValue } from './ast.js';
 import { attributePathProblem } from './attribute-path-syntax.js';
 import { excerpt, FilterLexer, type SyntaxErrorFactory, type Token } from './filter-lexer.js';
@@ -257,6 +258,7 @@ export function parseFilter(text: string, limits?: FilterLimits): Filter {
   if (text.length > maxLength) {
     throw ScimError.invalidFilter(`the filter is ${text.length} characters long; at most ${maxLength} are allowed`);
   }
+  if (!isWellFormed(text)) throw ScimError.invalidFilter('the filter is not well-formed Unicode: it contains a lone surrogate');
   const parser = new FilterParser(text, { fail: ScimError.invalidFilter, maxDepth, noun: 'filter' });
   if (parser.lexer.peek().kind === 'end') throw ScimError.invalidFilter('the filter is empty');
   const filter = parser.parseExpression(false);

@@ -73,3 +73,18 @@ describe('parsePatchPath', () => {
     expect(parsePatchPath('emails[(type pr)]', { maxDepth: 2 }).filter).toEqual({ kind: 'present', path: 'type' });
   });
 });
+
+describe('defect 5 (issue 13): PATCH paths must be well-formed Unicode', () => {
+  it.each([
+    ['an escaped lone surrogate in a value filter', 'emails[value eq "\\ud800"]'],
+    ['a raw lone surrogate in a value filter', 'emails[value eq "\udc00"]'],
+    ['a raw lone surrogate in the attribute name', 'title\ud800'],
+  ])('rejects %s with invalidPath', (_name, text) => {
+    expect(pathError(text).detail).toContain('not well-formed Unicode');
+  });
+
+  it('keeps a well-formed astral character in a value filter', () => {
+    const path = parsePatchPath('emails[value eq "\\ud83d\\ude00@x"]');
+    expect(path.filter).toEqual({ kind: 'compare', path: 'value', op: 'eq', value: '\u{1F600}@x' });
+  });
+});

@@ -7,6 +7,7 @@
  * filter is parsed like a filter (RFC 7644 §3.4.2.2) but every error is invalidPath.
  */
 import { ScimError } from '../errors.js';
+import { isWellFormed } from '../unicode.js';
 import type { PatchPath } from './ast.js';
 import { isAttributeName } from './attribute-path-syntax.js';
 import { excerpt } from './filter-lexer.js';
@@ -19,6 +20,7 @@ export function parsePatchPath(text: string, limits?: FilterLimits): PatchPath {
   if (text.length > maxLength) {
     throw ScimError.invalidPath(`the path is ${text.length} characters long; at most ${maxLength} are allowed`);
   }
+  if (!isWellFormed(text)) throw ScimError.invalidPath('the path is not well-formed Unicode: it contains a lone surrogate');
   const parser = new FilterParser(text, { fail: ScimError.invalidPath, maxDepth, noun: 'path' });
   const { lexer } = parser;
   const first = lexer.next();

@@ -1,3 +1,4 @@
+import { ScimError } from '../errors.js';
 import { CLEAR, type JsonObject, normalizeValue } from '../schema/value-normalizer.js';
 import { settlePrimary } from './element-values.js';
 import { normalizeContext, normalizeForWrite, type PatchContext } from './patch-context.js';
@@ -32,7 +33,21 @@ export function normalizeList(context: PatchContext, target: PatchTarget, value:
   const normalized = forWrite
     ? normalizeForWrite(context, attribute.attribute, value, attribute.key)
     : normalizeValue(attribute.attribute, value, normalizeContext(context, attribute.key));
-  return normalized === CLEAR ? [] : (normalized as unknown[]);
+  const list = normalized === CLEAR ? [] : (normalized as unknown[]);
+  if (forWrite) checkIncomingCount(context, target, list);
+  return list;
+}
+
+/**
+ * Refuses an add/replace value list longer than the attribute's `maxItems` before it is merged
+ * element by element (each compared with every other): the check after the operation would come
+ * too late to bound that work. A list as long as the stored one passes, so a user stored before
+ * the limit existed can be sent back unchanged (the check after the operation decides).
+ */
+function checkIncomingCount(context: PatchContext, target: PatchTarget, incoming: readonly unknown[]): void {
+  const max = target.attribute.attribute.maxItems;
+  if (max === undefined || incoming.length <= max || incoming.length <= readList(context, target).length) return;
+  throw ScimError.invalidValue(`'${target.attribute.key}' has ${incoming.length} values in this operation; at most ${max} are allowed`);
 }
 
 /** Removes the given elements from the list (by identity) and stores the rest. */

@@ -5,6 +5,7 @@ import { parsePatchPath } from '../filter/patch-path-parser.js';
 import type { PatchOperation } from '../messages/patch-request.js';
 import { GROUP_RESOURCE_TYPE } from '../schema/resource-type.js';
 import { describe, isJsonObject } from '../schema/value-normalizer.js';
+import { refuseSchemasPath } from './patch-context.js';
 
 /** One change to a Group's member list, in the order the request gives them. */
 export type MembershipStep =
@@ -54,10 +55,15 @@ export function planGroupPatch(operations: readonly PatchOperation[]): GroupPatc
       }
       return;
     }
+    refuseSchemasPath(operation.path, `${where}: `);
     const path = resolvePatchPath(parsePatchPath(operation.path), GROUP_RESOURCE_TYPE);
     const attribute = path.attribute.attribute.name;
     if (attribute === 'displayName') {
-      setDisplayName(operation.op === 'remove' ? null : operation.value);
+      if (operation.op === 'remove') {
+        // RFC 7644 §3.5.2.2: removing a required attribute is mutability.
+        throw ScimError.mutability(`${where}: 'displayName' is required and cannot be removed (RFC 7644 §3.5.2.2)`);
+      }
+      setDisplayName(operation.value);
       return;
     }
     if (attribute === 'externalId') {

@@ -58,3 +58,17 @@ export function normalizeForWrite(
 export function schemaNamed(type: ResourceType, text: string): SchemaDefinition | undefined {
   return /^urn:/i.test(text) ? type.schemaFor(text) : undefined;
 }
+
+/**
+ * `schemas` as a PATCH path. It is not an attribute of any schema, so the resolver would call it
+ * unknown (invalidPath); but it is required (RFC 7643 §3) and Roster derives it from the
+ * attributes the resource holds, so changing or removing it is refused as RFC 7644 §3.5.2.2
+ * has for required attributes: 400 mutability.
+ */
+export function refuseSchemasPath(text: string, where = ''): void {
+  if (text.trim().toLowerCase() === 'schemas') {
+    throw ScimError.mutability(
+      `${where}'schemas' is required and set by Roster from the attributes the resource holds; it cannot be changed or removed`,
+    );
+  }
+}

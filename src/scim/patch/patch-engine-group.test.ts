@@ -221,12 +221,14 @@ describe('Group attributes', () => {
       ops: [{ op: 'replace', value: { 'members.display': 'x', externalId: 'ext-1' } }],
       expect: (g) => (g.externalId = 'ext-1'),
     },
-    { name: 'removing displayName is invalidValue (required)', ops: [{ op: 'remove', path: 'displayName' }], error: 'invalidValue' },
+    // Issue 13, defect 11: RFC 7644 §3.5.2.2 makes removing a required attribute "mutability".
+    { name: 'defect 11: removing displayName is mutability (required)', ops: [{ op: 'remove', path: 'displayName' }], error: 'mutability' },
     {
-      name: 'replacing displayName with null is invalidValue',
+      name: 'defect 11: replacing displayName with null is mutability (required)',
       ops: [{ op: 'replace', value: { displayName: null } }],
-      error: 'invalidValue',
+      error: 'mutability',
     },
+    { name: 'defect 11: remove schemas is mutability', ops: [{ op: 'remove', path: 'schemas' }], error: 'mutability' },
     { name: 'a User attribute is unknown on a Group', ops: [{ op: 'replace', path: 'userName', value: 'x' }], error: 'invalidPath' },
   ]);
 

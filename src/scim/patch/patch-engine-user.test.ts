@@ -172,8 +172,13 @@ describe('single-valued attributes', () => {
 
 describe('required, read-only and unknown paths', () => {
   run([
-    { name: 'remove userName is invalidValue (required)', ops: [{ op: 'remove', path: 'userName' }], error: 'invalidValue' },
-    { name: 'replace userName with null is invalidValue', ops: [{ op: 'replace', path: 'userName', value: null }], error: 'invalidValue' },
+    // Issue 13, defect 11: RFC 7644 §3.5.2.2 makes removing a required attribute "mutability".
+    { name: 'defect 11: remove userName is mutability (required)', ops: [{ op: 'remove', path: 'userName' }], error: 'mutability' },
+    {
+      name: 'defect 11: replace userName with null is mutability (required)',
+      ops: [{ op: 'replace', path: 'userName', value: null }],
+      error: 'mutability',
+    },
     { name: 'replace id is mutability', ops: [{ op: 'replace', path: 'id', value: 'x' }], error: 'mutability' },
     {
       name: 'add id is mutability even with the same value',
@@ -363,7 +368,11 @@ describe('operations without a path', () => {
       ops: [{ op: 'add', value: { 'emails.value': 'x@y' } }],
       error: 'invalidPath',
     },
-    { name: 'removing the required userName is invalidValue', ops: [{ op: 'replace', value: { userName: null } }], error: 'invalidValue' },
+    {
+      name: 'defect 11: removing the required userName is mutability',
+      ops: [{ op: 'replace', value: { userName: null } }],
+      error: 'mutability',
+    },
   ]);
 });
 
@@ -681,11 +690,12 @@ describe('applyPatch', () => {
     const { resource } = applyPatch(USER_RESOURCE_TYPE, bareUser(), [
       { op: 'add', path: 'emails[type eq "work"].value', value: 'a@x' },
       { op: 'replace', path: 'emails[value eq "a@x"].primary', value: true },
-      { op: 'remove', path: 'active' },
+      { op: 'replace', path: 'active', value: false },
     ]);
     expect(resource).toStrictEqual({
       id: 'u-bare',
       userName: 'new.user@example.com',
+      active: false,
       emails: [{ type: 'work', value: 'a@x', primary: true }],
     });
   });
@@ -712,5 +722,134 @@ describe('applyPatch', () => {
     ]);
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatch(/^Operations\[1\]: .*colour/);
+  });
+});
+
+/**
+ * Issue 13, defect 11: `remove active` answered 200 and changed nothing. RFC 7644 §3.5.2.2 says a
+ * removed attribute becomes unassigned, and that unassigning a required or read-only attribute
+ * is 400 mutability. Roster always holds `active` (no third state), so every way of unassigning
+ * it is refused with mutability instead of being ignored or read as false.
+ */
+describe('defect 11 (issue 13): removing an attribute Roster always holds is mutability, never a silent no-op', () => {
+  run([
+    { name: 'remove active', ops: [{ op: 'remove', path: 'active' }], error: 'mutability' },
+    {
+      name: 'remove active by its URN path',
+      ops: [{ op: 'remove', path: 'urn:ietf:params:scim:schemas:core:2.0:User:active' }],
+      error: 'mutability',
+    },
+    { name: 'Remove ACTIVE (any case)', ops: [{ op: 'Remove', path: 'ACTIVE' }], error: 'mutability' },
+    { name: 'replace active with null', ops: [{ op: 'replace', path: 'active', value: null }], error: 'mutability' },
+    { name: 'add active with ""', ops: [{ op: 'add', path: 'active', value: '' }], error: 'mutability' },
+    { name: 'path-less replace {active: null}', ops: [{ op: 'replace', value: { active: null } }], error: 'mutability' },
+    { name: 'remove schemas', ops: [{ op: 'remove', path: 'schemas' }], error: 'mutability' },
+    { name: 'replace schemas', ops: [{ op: 'replace', path: 'schemas', value: ['urn:x'] }], error: 'mutability' },
+    { name: 'remove the core schema', ops: [{ op: 'remove', path: 'urn:ietf:params:scim:schemas:core:2.0:User' }], error: 'mutability' },
+    { name: 'remove id', ops: [{ op: 'remove', path: 'id' }], error: 'mutability' },
+    { name: 'remove meta.version', ops: [{ op: 'remove', path: 'meta.version' }], error: 'mutability' },
+    {
+      name: 'remove active then set it again in the same request is fine (checked on the result)',
+      ops: [
+        { op: 'remove', path: 'active' },
+        { op: 'add', path: 'active', value: false },
+      ],
+      expect: (u) => (u.active = false),
+    },
+    {
+      name: 'remove emails removes them (the account-email rule is the directory’s)',
+      ops: [{ op: 'remove', path: 'emails' }],
+      expect: (u) => delete u.emails,
+    },
+    { name: 'remove externalId removes it', ops: [{ op: 'remove', path: 'externalId' }], expect: (u) => delete u.externalId },
+  ]);
+
+  it('the error names the attribute and what to do instead', () => {
+    const error = scimErrorOf(() => applyPatch(USER_RESOURCE_TYPE, storedUser(), [{ op: 'remove', path: 'active' }]));
+    expect(error.detail).toContain("'active' cannot be removed");
+    expect(error.detail).toContain('true or false');
+    const required = scimErrorOf(() => applyPatch(USER_RESOURCE_TYPE, storedUser(), [{ op: 'remove', path: 'userName' }]));
+    expect(required.detail).toContain("'userName' is required and cannot be removed");
+  });
+
+  it('a resource that never had active (not a stored user) may stay without it', () => {
+    const start: ScimResource = { id: 'u', userName: 'x@y' };
+    expect(applyPatch(USER_RESOURCE_TYPE, start, [{ op: 'replace', path: 'title', value: 'T' }]).resource).toStrictEqual({
+      ...start,
+      title: 'T',
+    });
+  });
+});
+
+/**
+ * Issue 13, defect 4: a PATCH adding thousands of emails reached SQL and failed there with 500.
+ * The engine checks the limits of multi-valued attributes (`maxItems`) after every operation.
+ */
+describe('defect 4 (issue 13): the PATCH engine enforces maxItems after every operation', () => {
+  const emails = (count: number, prefix = 'e') => Array.from({ length: count }, (_, i) => ({ value: `${prefix}${i}@x.example` }));
+
+  it('one add of 2,300 emails is invalidValue, naming the attribute, the count and the limit', () => {
+    const error = scimErrorOf(() => applyPatch(USER_RESOURCE_TYPE, storedUser(), [{ op: 'add', path: 'emails', value: emails(2300) }]));
+    expect(error.code).toBe('invalidValue');
+    expect(error.detail).toMatch(/^Operations\[0\] \(add emails\): 'emails' has 2300 values.*at most 100/);
+  });
+
+  it('adds that pass the limit together fail at the operation that does', () => {
+    const error = scimErrorOf(() =>
+      applyPatch(USER_RESOURCE_TYPE, storedUser(), [
+        { op: 'add', path: 'emails', value: emails(50, 'a') },
+        { op: 'add', path: 'emails', value: emails(48, 'b') }, // with the stored 2: 100
+        { op: 'add', path: 'emails', value: emails(1, 'c') },
+      ]),
+    );
+    expect(error.code).toBe('invalidValue');
+    expect(error.detail).toMatch(/^Operations\[2\] .*'emails' has 101 values; at most 100 are allowed/);
+  });
+
+  it('up to the limit is fine, also path-less and through the extension URN', () => {
+    const start = storedUser();
+    const { resource } = applyPatch(USER_RESOURCE_TYPE, start, [
+      { op: 'add', path: 'emails', value: emails(98) },
+      { op: 'replace', value: { phoneNumbers: Array.from({ length: 100 }, (_, i) => ({ value: `+${i}` })) } },
+      { op: 'replace', path: TEAMS, value: { teams: Array.from({ length: 500 }, (_, i) => `T${i}`) } },
+    ]);
+    expect(resource.emails).toHaveLength(100);
+    expect(resource.phoneNumbers).toHaveLength(100);
+    expect((resource[TEAMS] as { teams: string[] }).teams).toHaveLength(500);
+  });
+
+  it('501 teams through a path-less extension object is invalidValue naming the URN attribute', () => {
+    const teams = Array.from({ length: 501 }, (_, i) => `T${i}`);
+    const error = scimErrorOf(() => applyPatch(USER_RESOURCE_TYPE, storedUser(), [{ op: 'add', value: { [TEAMS]: { teams } } }]));
+    expect(error.code).toBe('invalidValue');
+    expect(error.detail).toContain(`'${TEAMS}:teams' has 501 values`);
+  });
+
+  it('a list stored over the limit (before the limit existed) may stay or shrink, but not grow', () => {
+    const start = { ...storedUser(), emails: emails(150) };
+    expect(applyPatch(USER_RESOURCE_TYPE, start, [{ op: 'replace', path: 'title', value: 'T' }]).resource.emails).toHaveLength(150);
+    expect(applyPatch(USER_RESOURCE_TYPE, start, [{ op: 'replace', path: 'emails', value: emails(150) }]).resource.emails).toHaveLength(
+      150,
+    );
+    expect(applyPatch(USER_RESOURCE_TYPE, start, [{ op: 'remove', path: 'emails[value eq "e0@x.example"]' }]).resource.emails).toHaveLength(
+      149,
+    );
+    const error = scimErrorOf(() =>
+      applyPatch(USER_RESOURCE_TYPE, start, [{ op: 'add', path: 'emails', value: { value: 'new@x.example' } }]),
+    );
+    expect(error.detail).toContain("'emails' has 151 values");
+  });
+
+  it('an add value list longer than the limit is refused before it is merged, even if it would collapse', () => {
+    const same = Array.from({ length: 5000 }, () => ({ value: 'same@x.example' }));
+    const error = scimErrorOf(() => applyPatch(USER_RESOURCE_TYPE, storedUser(), [{ op: 'add', path: 'emails', value: same }]));
+    expect(error.detail).toContain("'emails' has 5000 values in this operation; at most 100 are allowed");
+  });
+
+  it('a remove value list is not limited (it only shortens the list)', () => {
+    const { resource } = applyPatch(USER_RESOURCE_TYPE, storedUser(), [
+      { op: 'remove', path: 'emails', value: [...emails(5000), { value: 'babs@jensen.example' }] },
+    ]);
+    expect(resource.emails).toStrictEqual([{ value: 'bjensen@example.com', type: 'work', primary: true }]);
   });
 });

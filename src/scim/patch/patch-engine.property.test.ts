@@ -143,6 +143,8 @@ function expectSettled(type: ResourceType, before: ScimResource, after: ScimReso
   walk(after, '$');
   for (const attribute of type.schema.attributes) {
     if (attribute.required) expect(typeof after[attribute.name]).toBe('string');
+    // Issue 13, defect 11: a PATCH never removes an attribute that is not removable (active).
+    if (attribute.removable === false && before[attribute.name] !== undefined) expect(after[attribute.name]).toBeDefined();
   }
   // Read-only attributes never change.
   for (const name of ['id', 'meta', 'groups']) expect(after[name]).toStrictEqual(before[name]);
@@ -431,7 +433,8 @@ describe('property: replace then read', () => {
           expect(code).toBe(error.code);
           return;
         }
-        if (expected === null && resolved.attribute.required) {
+        // Clearing a required or non-removable attribute (userName, active) is refused (issue 13, defect 11).
+        if (expected === null && (resolved.attribute.required || resolved.attribute.removable === false)) {
           const attempt = () => applyPatch(USER_RESOURCE_TYPE, user, [{ op: 'replace', path, value }]);
           expect(attempt).toThrow(ScimError);
           return;

@@ -1,8 +1,8 @@
 import { isScimError, ScimError } from '../errors.js';
 import type { PatchOperation } from '../messages/patch-request.js';
-import type { ScimResource } from '../schema/resource-checker.js';
+import { checkValueCounts, type ScimResource } from '../schema/resource-checker.js';
 import type { ResourceType } from '../schema/resource-type.js';
-import { type PatchContext, schemaNamed } from './patch-context.js';
+import { type PatchContext, refuseSchemasPath, schemaNamed } from './patch-context.js';
 import { isReadOnlyTarget, resolveTarget } from './patch-target.js';
 import { applyPathless, applySchemaValue, removeSchema } from './pathless-ops.js';
 import { settleResource } from './resource-invariants.js';
@@ -43,8 +43,9 @@ export interface PatchResult {
 /**
  * Applies PATCH operations (RFC 7644 §3.5.2) to a copy of a canonical resource, all or nothing:
  * the first bad operation throws a ScimError (its detail names the operation) and nothing is
- * applied. The result is re-settled: empty values dropped, one primary per multi-valued
- * attribute, required attributes present.
+ * applied. After each operation no multi-valued attribute may hold more values than its
+ * `maxItems` (or than the stored resource already had). The result is re-settled: empty values
+ * dropped, one primary per multi-valued attribute, required and non-removable attributes present.
  */
 export function applyPatch(type: ResourceType, resource: ScimResource, operations: readonly PatchOperation[]): PatchResult {
   const working = structuredClone(resource);
@@ -53,13 +54,15 @@ export function applyPatch(type: ResourceType, resource: ScimResource, operation
     const context: PatchContext = { type, resource: working, warnings: [] };
     try {
       applyOperation(context, operation);
+      // After every operation, not only at the end: the lists an operation works on stay bounded.
+      checkValueCounts(type, working, resource);
     } catch (error) {
       if (!isScimError(error)) throw error;
       throw new ScimError(error.code, `Operations[${index}] (${describeOperation(operation)}): ${error.detail}`);
     }
     for (const warning of context.warnings) warnings.push(`Operations[${index}]: ${warning}`);
   });
-  settleResource(type, working);
+  settleResource(type, working, resource);
   return { resource: working, warnings };
 }
 
@@ -77,6 +80,7 @@ function applyOperation(context: PatchContext, operation: PatchOperation): void 
   }
   const text = path.trim();
   if (text === '') throw ScimError.invalidPath("'path' is empty");
+  refuseSchemasPath(text);
 
   // A schema URN as the path: the extension's attributes as a whole (`urn:…:enterprise:2.0:User`).
   const schema = schemaNamed(context.type, text);

@@ -47,7 +47,10 @@ export function applySchemaValue(context: PatchContext, op: ValueOperation, sche
 
 /** Removes every attribute of an extension schema (remove with the extension URN as the path). */
 export function removeSchema(context: PatchContext, schemaId: string): void {
-  if (schemaId === context.type.schema.id) throw ScimError.invalidPath(`the core schema '${schemaId}' cannot be removed`);
+  if (schemaId === context.type.schema.id) {
+    // The core schema holds the required attributes (RFC 7644 §3.5.2.2: removing them is mutability).
+    throw ScimError.mutability(`the core schema '${schemaId}' cannot be removed: it holds required attributes`);
+  }
   delete context.resource[schemaId];
 }
 

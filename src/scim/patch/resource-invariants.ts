@@ -8,22 +8,33 @@ import { pruneEmpty } from './json-values.js';
 /**
  * Re-establishes what a stored resource must satisfy after a PATCH: no empty values (absent,
  * never `[]` or `{}`), at most one primary element per multi-valued attribute (RFC 7643 §2.4),
- * and the core schema's required attributes (userName, displayName) still present.
+ * the core schema's required attributes (userName, displayName) still present, and every
+ * attribute the PATCH started with that is not `removable` (active) still present.
+ *
+ * RFC 7644 §3.5.2.2: "If an attribute is removed or becomes unassigned and is defined as a
+ * required attribute or a read-only attribute, the server SHALL return … a "scimType" error code
+ * of "mutability"." Whether the PATCH used remove, a null or empty value, or a path-less
+ * replace, such an attribute is refused, never silently kept or silently defaulted.
  */
-export function settleResource(type: ResourceType, resource: ScimResource): void {
+export function settleResource(type: ResourceType, resource: ScimResource, before?: ScimResource): void {
   pruneEmpty(resource);
   for (const schemaId of type.schemaIds) {
     const schema = type.schemaFor(schemaId);
-    const container = schemaId === type.schema.id ? resource : resource[schemaId];
-    if (!schema || !isJsonObject(container)) continue;
-    for (const attribute of schema.attributes) {
-      const list = container[attribute.name];
-      if (attribute.multiValued && Array.isArray(list)) settlePrimary(attribute, list);
-    }
-  }
-  for (const attribute of type.schema.attributes) {
-    if (attribute.required && resource[attribute.name] === undefined) {
-      throw ScimError.invalidValue(`'${attribute.name}' is required and cannot be removed`);
+    const core = schemaId === type.schema.id;
+    const container = core ? resource : resource[schemaId];
+    const earlier = core ? before : before?.[schemaId];
+    for (const attribute of schema?.attributes ?? []) {
+      const value = isJsonObject(container) ? container[attribute.name] : undefined;
+      if (attribute.multiValued && Array.isArray(value)) settlePrimary(attribute, value);
+      if (value !== undefined) continue;
+      const key = core ? attribute.name : `${schemaId}:${attribute.name}`;
+      if (core && attribute.required) {
+        throw ScimError.mutability(`'${key}' is required and cannot be removed (RFC 7644 §3.5.2.2); replace it with a new value instead`);
+      }
+      if (attribute.removable === false && isJsonObject(earlier) && earlier[attribute.name] !== undefined) {
+        const hint = attribute.type === 'boolean' ? 'true or false' : 'a new value';
+        throw ScimError.mutability(`'${key}' cannot be removed: it always has a value; replace it with ${hint} instead`);
+      }
     }
   }
 }

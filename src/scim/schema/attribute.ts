@@ -23,6 +23,21 @@ export interface AttributeDefinition {
   readonly canonicalValues?: readonly string[];
   readonly referenceTypes?: readonly string[];
   readonly subAttributes?: readonly AttributeDefinition[];
+  /**
+   * Roster's limit on the number of values of a multi-valued attribute a client may set. Not an
+   * RFC 7643 characteristic: /Schemas states it in the attribute's description instead (see
+   * discovery.ts). Checked by checkResource (POST, PUT) and after every PATCH operation, before
+   * any SQL, so no request can need more bound parameters than a database driver accepts.
+   */
+  readonly maxItems?: number;
+  /**
+   * Roster-specific, default true. False for an attribute Roster always holds a value for although
+   * RFC 7643 does not mark it required (`active`: a user is active or not; there is no third
+   * state). Clearing it (PATCH remove, a null or empty value) is refused instead of being
+   * ignored: remove is 400 mutability, as RFC 7644 §3.5.2.2 has for required attributes, and an
+   * empty value in a POST or PUT body is 400 invalidValue.
+   */
+  readonly removable?: boolean;
 }
 
 export interface SchemaDefinition {
@@ -49,7 +64,17 @@ export function attribute(name: string, type: AttributeType, options: AttributeO
     ...(options.canonicalValues ? { canonicalValues: Object.freeze([...options.canonicalValues]) } : {}),
     ...(options.referenceTypes ? { referenceTypes: Object.freeze([...options.referenceTypes]) } : {}),
     ...(options.subAttributes ? { subAttributes: Object.freeze([...options.subAttributes]) } : {}),
+    ...(options.maxItems !== undefined ? { maxItems: checkedMaxItems(name, options) } : {}),
+    ...(options.removable === false ? { removable: false } : {}),
   });
+}
+
+function checkedMaxItems(name: string, options: AttributeOptions): number {
+  const { maxItems, multiValued } = options;
+  if (!multiValued || !Number.isSafeInteger(maxItems) || (maxItems as number) < 1) {
+    throw new TypeError(`maxItems of '${name}' must be a positive integer on a multi-valued attribute`);
+  }
+  return maxItems as number;
 }
 
 export const complex = (name: string, subAttributes: AttributeDefinition[], options: AttributeOptions = {}) =>

@@ -15,7 +15,7 @@ function describeAttribute(attribute: AttributeDefinition): Record<string, unkno
     name: attribute.name,
     type: attribute.type,
     multiValued: attribute.multiValued,
-    description: attribute.description,
+    description: describeLimits(attribute),
     required: attribute.required,
     caseExact: attribute.caseExact,
     mutability: attribute.mutability,
@@ -25,6 +25,17 @@ function describeAttribute(attribute: AttributeDefinition): Record<string, unkno
     ...(attribute.referenceTypes ? { referenceTypes: attribute.referenceTypes } : {}),
     ...(attribute.subAttributes ? { subAttributes: attribute.subAttributes.map(describeAttribute) } : {}),
   };
+}
+
+/**
+ * The attribute's description, with Roster's value limit when it has one. `maxItems` is not an
+ * RFC 7643 §7 characteristic, and clients that validate /Schemas strictly may reject unknown
+ * ones, so the limit is stated in words where every client shows it.
+ */
+function describeLimits(attribute: AttributeDefinition): string {
+  if (attribute.maxItems === undefined) return attribute.description;
+  const limit = `At most ${attribute.maxItems} values.`;
+  return attribute.description === '' ? limit : `${attribute.description} ${limit}`;
 }
 
 /** A Schema resource (RFC 7643 §7), as served at /Schemas/{id}. */

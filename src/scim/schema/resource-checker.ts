@@ -1,4 +1,5 @@
 import { ScimError } from '../errors.js';
+import type { AttributeDefinition } from './attribute.js';
 import type { ResolvedAttribute, ResourceType } from './resource-type.js';
 import { CLEAR, describe, isEmpty, isJsonObject, type JsonObject, normalizeValue } from './value-normalizer.js';
 
@@ -48,7 +49,60 @@ export function checkResource(type: ResourceType, body: unknown): CheckedResourc
       throw ScimError.invalidValue(`'${attribute.name}' is required`);
     }
   }
+  forEachAttribute(type, resource, (attribute, container, key) => {
+    if (attribute.removable === false && container[attribute.name] === CLEAR) {
+      throw ScimError.invalidValue(`'${key}' cannot be null or empty: it always has a value; send one or leave '${key}' out`);
+    }
+  });
+  checkValueCounts(type, resource);
   return { resource, warnings };
+}
+
+/**
+ * Refuses a multi-valued attribute with more values than its `maxItems` (attribute.ts), with
+ * 400 invalidValue naming the attribute, the count and the limit. Runs on checked POST and PUT
+ * bodies and after every PATCH operation, before any SQL. `baseline` is the stored resource a
+ * PATCH started from: a list stored before the limit existed may stay as long as it was, or
+ * shrink, but not grow.
+ */
+export function checkValueCounts(type: ResourceType, resource: ScimResource, baseline?: ScimResource): void {
+  forEachAttribute(type, resource, (attribute, container, key) => {
+    const list = container[attribute.name];
+    if (attribute.maxItems === undefined || !Array.isArray(list) || list.length <= attribute.maxItems) return;
+    if (baseline && list.length <= valueCount(type, baseline, key)) return;
+    throw ScimError.invalidValue(`'${key}' has ${list.length} values; at most ${attribute.maxItems} are allowed`);
+  });
+}
+
+/** How many values the multi-valued attribute `key` (canonical spelling) has in a resource. */
+function valueCount(type: ResourceType, resource: ScimResource, key: string): number {
+  let count = 0;
+  forEachAttribute(type, resource, (attribute, container, name) => {
+    const list = container[attribute.name];
+    if (name === key && Array.isArray(list)) count = list.length;
+  });
+  return count;
+}
+
+/**
+ * Calls `visit` for every top-level attribute of the resource type's schemas that the resource
+ * holds (a value or a CLEAR marker), with the object holding it and its canonical key (`emails`,
+ * `urn:…:Teams:2.0:User:teams`).
+ */
+function forEachAttribute(
+  type: ResourceType,
+  resource: ScimResource,
+  visit: (attribute: AttributeDefinition, container: JsonObject, key: string) => void,
+): void {
+  for (const schemaId of type.schemaIds) {
+    const core = schemaId === type.schema.id;
+    const container = core ? resource : resource[schemaId];
+    const schema = type.schemaFor(schemaId);
+    if (!schema || !isJsonObject(container)) continue;
+    for (const attribute of schema.attributes) {
+      if (Object.hasOwn(container, attribute.name)) visit(attribute, container, core ? attribute.name : `${schemaId}:${attribute.name}`);
+    }
+  }
 }
 
 function checkSchemasList(value: unknown): void {

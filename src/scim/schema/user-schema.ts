@@ -7,6 +7,21 @@ const primaryAttribute = attribute('primary', 'boolean', {
   description: 'Whether this is the preferred value; at most one element may be primary.',
 });
 
+/**
+ * Most emails, phone numbers and addresses (each) a user may have. IdPs send a handful; 100
+ * keeps a user's contact rows (15 columns each) far below the bound-parameter limits of SQLite
+ * (32,766) and PostgreSQL (65,535) even all three together, and bounds the PATCH engine's
+ * element comparisons.
+ */
+export const MAX_CONTACTS = 100;
+
+/**
+ * Most teams a user may belong to. Higher than the contact limit because a team is one short
+ * name and one link row (4 columns); 500 covers organisations that model every project as a
+ * team, and one SQL statement of names or links stays far below the driver limits.
+ */
+export const MAX_TEAMS = 500;
+
 /** The core User schema (RFC 7643 §4.1), limited to the attributes Roster stores. */
 export const USER_SCHEMA: SchemaDefinition = Object.freeze({
   id: URN.user,
@@ -37,7 +52,10 @@ export const USER_SCHEMA: SchemaDefinition = Object.freeze({
     attribute('preferredLanguage', 'string', { description: 'Language tag; Roster supports de-DE and en-GB.' }),
     attribute('locale', 'string'),
     attribute('timezone', 'string', { description: 'IANA time zone name, e.g. Europe/Berlin.' }),
-    attribute('active', 'boolean', { description: 'Whether the user may sign in and takes a seat.' }),
+    attribute('active', 'boolean', {
+      removable: false,
+      description: 'Whether the user may sign in and takes a seat. Always true or false: it cannot be removed or cleared.',
+    }),
     complex(
       'emails',
       [
@@ -46,7 +64,11 @@ export const USER_SCHEMA: SchemaDefinition = Object.freeze({
         typeAttribute(['work', 'home', 'other']),
         primaryAttribute,
       ],
-      { multiValued: true, description: 'Email addresses; the first work email is the primary user email.' },
+      {
+        multiValued: true,
+        maxItems: MAX_CONTACTS,
+        description: 'Email addresses; the first work email is the primary user email.',
+      },
     ),
     complex(
       'phoneNumbers',
@@ -56,7 +78,7 @@ export const USER_SCHEMA: SchemaDefinition = Object.freeze({
         typeAttribute(['work', 'home', 'mobile', 'fax', 'pager', 'other']),
         primaryAttribute,
       ],
-      { multiValued: true },
+      { multiValued: true, maxItems: MAX_CONTACTS },
     ),
     complex(
       'addresses',
@@ -70,7 +92,7 @@ export const USER_SCHEMA: SchemaDefinition = Object.freeze({
         typeAttribute(['work', 'home', 'other']),
         primaryAttribute,
       ],
-      { multiValued: true },
+      { multiValued: true, maxItems: MAX_CONTACTS },
     ),
     complex(
       'groups',
@@ -113,6 +135,7 @@ export const TEAMS_USER_SCHEMA: SchemaDefinition = Object.freeze({
     attribute('teams', 'string', {
       multiValued: true,
       caseExact: true,
+      maxItems: MAX_TEAMS,
       description: 'Names of the teams the user belongs to; each must exist in the workspace.',
     }),
   ]),

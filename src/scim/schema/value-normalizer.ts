@@ -45,12 +45,25 @@ export function normalizeElement(definition: AttributeDefinition, value: unknown
 function normalizeMultiValue(definition: AttributeDefinition, value: unknown, context: NormalizeContext): unknown {
   const items = Array.isArray(value) ? value : [value];
   const result: unknown[] = [];
+  // Simple values (team names) are a set: a repeated one is dropped, as PATCH add merges it.
+  const seen = new Set<unknown>();
+  let repeated = 0;
   items.forEach((item, index) => {
     const normalized = normalizeElement(definition, item, { ...context, path: `${context.path}[${index}]` });
     // OneLogin renders empty parameters as "": an address of only `type` is no address.
     const onlyQualifiers = isJsonObject(normalized) && Object.keys(normalized).every((k) => QUALIFIERS.has(k));
-    if (normalized !== CLEAR && !onlyQualifiers) result.push(normalized);
+    if (normalized === CLEAR || onlyQualifiers) return;
+    if (definition.type !== 'complex') {
+      const key = typeof normalized === 'string' && !definition.caseExact ? normalized.toLowerCase() : normalized;
+      if (seen.has(key)) {
+        repeated++;
+        return;
+      }
+      seen.add(key);
+    }
+    result.push(normalized);
   });
+  if (repeated > 0) context.warnings.push(`ignored ${repeated} repeated value${repeated === 1 ? '' : 's'} of '${context.path}'`);
   if (definition.type === 'complex') checkSinglePrimary(result as JsonObject[], context.path);
   return result.length === 0 ? CLEAR : result;
 }

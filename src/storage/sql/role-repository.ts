@@ -1,6 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 import type { Role } from '../../directory/model.js';
 import type { GroupQuery, RoleRepository } from '../../directory/ports.js';
+import { chunks } from './chunks.js';
 import type { Database, RolesTable } from './database-types.js';
 import type { SqlDialect } from './dialect.js';
 import { compileFilter, sortExpression } from './filter-sql.js';
@@ -41,12 +42,15 @@ export class SqlRoleRepository implements RoleRepository {
   }
 
   async byIds(workspaceId: string, ids: readonly string[]): Promise<Role[]> {
-    if (ids.length === 0) return [];
+    const roles: Role[] = [];
     // SQL text: read on every SCIM User request, where the query builder's compile time shows.
-    const { rows } = await sql<RolesTable>`select * from roles where workspace_id = ${workspaceId} and id in (${sql.join(ids)})`.execute(
-      this.db,
-    );
-    return rows.map(toRole);
+    // In chunks, so no `in (…)` list reaches a driver's bound-parameter limit.
+    for (const chunk of chunks(ids)) {
+      const { rows } =
+        await sql<RolesTable>`select * from roles where workspace_id = ${workspaceId} and id in (${sql.join(chunk)})`.execute(this.db);
+      roles.push(...rows.map(toRole));
+    }
+    return roles;
   }
 
   async touch(workspaceId: string, id: string, at: string): Promise<boolean> {

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Team } from '../../directory/model.js';
 import type { TeamRepository } from '../../directory/ports.js';
+import { chunks } from './chunks.js';
 import type { Database, TeamsTable } from './database-types.js';
 import type { SqlDialect } from './dialect.js';
 import { guarded } from './guard.js';
@@ -27,25 +28,26 @@ export class SqlTeamRepository implements TeamRepository {
   }
 
   async byNames(workspaceId: string, names: readonly string[]): Promise<Team[]> {
-    if (names.length === 0) return [];
-    const rows = await this.db
-      .selectFrom('teams')
-      .selectAll()
-      .where('workspace_id', '=', workspaceId)
-      .where('name', 'in', [...names])
-      .execute();
-    return rows.map(toTeam);
+    return this.byColumn(workspaceId, 'name', names);
   }
 
   async byIds(workspaceId: string, ids: readonly string[]): Promise<Team[]> {
-    if (ids.length === 0) return [];
-    const rows = await this.db
-      .selectFrom('teams')
-      .selectAll()
-      .where('workspace_id', '=', workspaceId)
-      .where('id', 'in', [...ids])
-      .execute();
-    return rows.map(toTeam);
+    return this.byColumn(workspaceId, 'id', ids);
+  }
+
+  /** Teams whose `column` is one of `values`, read in chunks so no `in (…)` list reaches a driver limit. */
+  private async byColumn(workspaceId: string, column: 'name' | 'id', values: readonly string[]): Promise<Team[]> {
+    const teams: Team[] = [];
+    for (const chunk of chunks(values)) {
+      const rows = await this.db
+        .selectFrom('teams')
+        .selectAll()
+        .where('workspace_id', '=', workspaceId)
+        .where(column, 'in', chunk)
+        .execute();
+      teams.push(...rows.map(toTeam));
+    }
+    return teams;
   }
 
   async rename(workspaceId: string, id: string, name: string): Promise<void> {
