@@ -21,6 +21,12 @@ export interface Config {
   /** SMTP server for outbox mail (ROSTER_SMTP_URL); without it mail stays queued in the outbox. */
   readonly smtpUrl: string | undefined;
   readonly mailFrom: string;
+  /**
+   * Whether the SSO issuer (and every address Roster fetches for it) may be on a loopback,
+   * private, link-local or otherwise non-public address (ROSTER_ALLOW_PRIVATE_ISSUERS=1). Off by
+   * default: a workspace admin could otherwise probe the Roster host's own network.
+   */
+  readonly allowPrivateIssuers: boolean;
 }
 
 export const DEFAULT_DATABASE = './data/roster.db';
@@ -58,6 +64,7 @@ export function loadConfig(options: { database?: string; host?: string; port?: n
     }),
     smtpUrl: env.ROSTER_SMTP_URL || undefined,
     mailFrom: env.ROSTER_MAIL_FROM ?? 'Roster <no-reply@roster.invalid>',
+    allowPrivateIssuers: flag(env.ROSTER_ALLOW_PRIVATE_ISSUERS, 'ROSTER_ALLOW_PRIVATE_ISSUERS'),
   });
 }
 
@@ -66,6 +73,14 @@ function integer(value: string | undefined, fallback: number): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0) throw new Error(`expected a whole number, got '${value}'`);
   return n;
+}
+
+/** An on/off variable: `1` or `true` is on; unset, empty, `0` or `false` is off; anything else is refused. */
+function flag(value: string | undefined, name: string): boolean {
+  const text = (value ?? '').trim().toLowerCase();
+  if (text === '' || text === '0' || text === 'false') return false;
+  if (text === '1' || text === 'true') return true;
+  throw new Error(`${name}: expected 1 or 0, got '${value}'`);
 }
 
 export const scimBaseUrl = (config: Pick<Config, 'publicUrl'>): string => `${config.publicUrl}/scim/v2`;

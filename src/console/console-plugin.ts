@@ -4,6 +4,7 @@ import formbody from '@fastify/formbody';
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { pruneSignIns } from '../directory/sign-in.js';
+import { ConsoleInputRefused, consoleFailure, containsNul } from './console-errors.js';
 import { type ConsoleContext, field, sendPage } from './context.js';
 import { registerAdminRoutes } from './routes/admin-routes.js';
 import { registerGuideRoutes } from './routes/guide-routes.js';
@@ -34,12 +35,17 @@ export async function registerConsole(app: FastifyInstance, context: ConsoleCont
         Object.assign(new Error(`Too many sign-in attempts from your address. Try again in ${limit.after}.`), { statusCode: 429 }),
     });
     scope.setErrorHandler((error, request, reply) => {
-      const status = (error as { statusCode?: number }).statusCode;
-      if (status && status >= 400 && status < 500) {
-        return sendPage(reply, messagePage('Request refused', (error as Error).message), status);
-      }
+      const failure = consoleFailure(error);
+      if (failure) return sendPage(reply, messagePage(failure.title, failure.message), failure.status);
       request.log.error({ err: error }, 'console request failed');
       return sendPage(reply, messagePage('Something went wrong', `Roster could not complete this request. Trace id: ${request.id}`), 500);
+    });
+    // PostgreSQL cannot hold a NUL in text, and no person types one: refuse it before any route
+    // (and any guard) hands it to the store. Runs after the form body is parsed.
+    scope.addHook('preValidation', async (request) => {
+      if (containsNul(request.params) || containsNul(request.query) || containsNul(request.body)) {
+        throw new ConsoleInputRefused('The request contains a NUL character, which Roster does not accept in any field.');
+      }
     });
     // Defence in depth against cross-site form posts, besides SameSite cookies and CSRF tokens.
     const origin = new URL(context.config.publicUrl).origin;

@@ -12,7 +12,8 @@ export interface ConsoleContext {
   readonly sso: OidcRelyingParty;
 }
 
-export type SlugRequest = FastifyRequest<{ Params: { slug: string }; Querystring: Record<string, string | undefined> }>;
+/** Query values are read through `queryText`: a repeated parameter arrives as an array. */
+export type SlugRequest = FastifyRequest<{ Params: { slug: string }; Querystring: Record<string, unknown> }>;
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -35,6 +36,16 @@ export function viewerOfRequest(request: FastifyRequest): Viewer {
 export function field(body: unknown, name: string): string {
   const value = (body as Record<string, unknown> | undefined)?.[name];
   return typeof value === 'string' ? value.trim() : '';
+}
+
+/**
+ * A query parameter as a trimmed string: '' when missing, the first value when repeated
+ * (`?q=a&q=b` parses to an array), and at most `maxLength` characters.
+ */
+export function queryText(query: unknown, name: string, maxLength = 1000): string {
+  let value = (query as Record<string, unknown> | undefined)?.[name];
+  if (Array.isArray(value)) value = value[0];
+  return typeof value === 'string' ? value.trim().slice(0, maxLength) : '';
 }
 
 /** Runs a console action; a DirectoryError becomes the message shown to the admin. */

@@ -4,13 +4,14 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config/config.js';
 import type { DirectoryStore } from '../directory/ports.js';
 import { SESSION_TTL_MS, type SignedIn, type Viewer, viewerOf } from '../directory/sign-in.js';
+import { consolePath } from './links.js';
 import type { Flash } from './views/layout.js';
 
 export const SESSION_COOKIE = 'roster_session';
 export const STATE_COOKIE = 'roster_sso_state';
 export const FLASH_COOKIE = 'roster_flash';
 
-export const workspacePath = (slug: string): string => `/w/${encodeURIComponent(slug)}`;
+export const workspacePath = (slug: string): string => consolePath(slug);
 
 /**
  * Cookies are HttpOnly, SameSite=Lax (the IdP's redirect back is a top-level GET that must carry

@@ -22,6 +22,8 @@ export interface DirectoryPage {
 }
 
 const MAX_SEARCH_LENGTH = 100;
+/** Ids longer than this are no user ids (ours are UUIDs; SCIM ids reach the console only from log entries). */
+const MAX_ID_LENGTH = 200;
 
 /**
  * The console's user list: everyone in the workspace (SCIM-managed or not), searched with the
@@ -62,7 +64,7 @@ export async function directoryEntry(
   workspace: Workspace,
   id: string,
 ): Promise<{ user: User; role: Role | undefined; teams: Team[] } | undefined> {
-  if (id.length === 0 || id.length > 200) return undefined;
+  if (id.length === 0 || id.length > MAX_ID_LENGTH || id.includes('\u0000')) return undefined;
   const user = await store.read.users.byId(workspace.id, id);
   if (!user) return undefined;
   const [role, teams] = await Promise.all([
@@ -70,6 +72,17 @@ export async function directoryEntry(
     store.read.teams.byIds(workspace.id, user.teamIds),
   ]);
   return { user, role, teams };
+}
+
+/**
+ * Which of `ids` are ids of users of the workspace, in one read. The provisioning log records the
+ * id a token holder put in a request path, whatever it was; the console links only real users.
+ */
+export async function existingUserIds(store: DirectoryStore, workspace: Workspace, ids: Iterable<string>): Promise<Set<string>> {
+  const candidates = [...new Set(ids)].filter((id) => id.length > 0 && id.length <= MAX_ID_LENGTH && !id.includes('\u0000'));
+  if (candidates.length === 0) return new Set();
+  const users = await store.read.users.byIds(workspace.id, candidates);
+  return new Set(users.map((user) => user.id));
 }
 
 export interface SeatSummary {

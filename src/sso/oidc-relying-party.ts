@@ -1,5 +1,7 @@
 import * as oidc from 'openid-client';
 import type { SsoConfig } from '../directory/model.js';
+import { type AddressPolicy, assertPublicUrl } from '../net/address-policy.js';
+import { type GuardedFetch, guardedFetch } from '../net/guarded-fetch.js';
 
 /** What the identity provider vouched for after a successful authorization code exchange. */
 export interface VerifiedIdentity {
@@ -9,12 +11,29 @@ export interface VerifiedIdentity {
   readonly name: string | undefined;
 }
 
-/** A failure talking to the identity provider; `message` is fit for an admin to read. */
+/**
+ * A failure talking to the identity provider. `message` is what a person sees: one wording per
+ * step, whatever went wrong, so the console cannot be used to tell a closed port from a refused
+ * address, a database or a web server that is no OpenID provider. `reason` says what went wrong,
+ * for the service log only.
+ */
 export class SsoProviderError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
+  readonly reason: string;
+  constructor(message: string, reason: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'SsoProviderError';
+    this.reason = reason;
   }
+}
+
+/** The one message for any failed fetch of the issuer's metadata (test connection, sign-in). */
+export const DISCOVERY_FAILED = "the issuer's discovery document could not be fetched";
+/** The one message for any failure after the identity provider sent the browser back. */
+export const EXCHANGE_FAILED = "the identity provider's answer could not be verified";
+
+export interface RelyingPartyOptions {
+  /** Allow issuers (and every URL their metadata names) on non-public addresses: ROSTER_ALLOW_PRIVATE_ISSUERS. */
+  readonly allowPrivateIssuers: boolean;
 }
 
 export interface AuthorizationRequest {
@@ -33,6 +52,14 @@ const TIMEOUT_SECONDS = 10;
  */
 export class OidcRelyingParty {
   private readonly discovered = new Map<string, { at: number; config: Promise<oidc.Configuration> }>();
+  private readonly policy: AddressPolicy;
+  /** Every request openid-client makes for a configuration (discovery, token, userinfo, JWKS) goes through it. */
+  private readonly fetch: GuardedFetch;
+
+  constructor(options: RelyingPartyOptions = { allowPrivateIssuers: false }) {
+    this.policy = { allowPrivate: options.allowPrivateIssuers };
+    this.fetch = guardedFetch(this.policy);
+  }
 
   async authorizationRequest(settings: SsoConfig, redirectUri: string): Promise<AuthorizationRequest> {
     const config = await this.configuration(settings);
@@ -66,10 +93,10 @@ export class OidcRelyingParty {
         idTokenExpected: true,
       });
     } catch (error) {
-      throw new SsoProviderError(`the identity provider's answer was refused: ${describe(error)}`, { cause: error });
+      throw new SsoProviderError(EXCHANGE_FAILED, `the authorization code grant failed: ${describe(error)}`, { cause: error });
     }
     const claims = tokens.claims();
-    if (!claims) throw new SsoProviderError('the identity provider sent no ID token');
+    if (!claims) throw new SsoProviderError(EXCHANGE_FAILED, 'the token response holds no ID token');
     let email = typeof claims.email === 'string' ? claims.email : undefined;
     let verified = typeof claims.email_verified === 'boolean' ? claims.email_verified : undefined;
     let name = typeof claims.name === 'string' ? claims.name : undefined;
@@ -81,7 +108,7 @@ export class OidcRelyingParty {
         verified = typeof info.email_verified === 'boolean' ? info.email_verified : verified;
         name ??= typeof info.name === 'string' ? info.name : undefined;
       } catch (error) {
-        throw new SsoProviderError(`reading the user's profile from the identity provider failed: ${describe(error)}`, { cause: error });
+        throw new SsoProviderError(EXCHANGE_FAILED, `the userinfo request failed: ${describe(error)}`, { cause: error });
       }
     }
     return { subject: claims.sub, email, emailVerified: verified, name };
@@ -103,27 +130,36 @@ export class OidcRelyingParty {
     const key = cacheKey(settings);
     const cached = this.discovered.get(key);
     if (cached && Date.now() - cached.at < DISCOVERY_TTL_MS) return cached.config;
-    const config = discover(settings);
+    const config = discover(settings, this.policy, this.fetch);
     this.discovered.set(key, { at: Date.now(), config });
     config.catch(() => this.discovered.delete(key));
     return config;
   }
 }
 
-async function discover(settings: SsoConfig): Promise<oidc.Configuration> {
-  const issuer = new URL(settings.issuer);
-  if (issuer.protocol === 'http:' && !isLoopback(issuer.hostname)) {
-    throw new SsoProviderError(
-      `the issuer ${settings.issuer} must use https (plain http is accepted only on this machine, for development)`,
-    );
+async function discover(settings: SsoConfig, policy: AddressPolicy, fetch: GuardedFetch): Promise<oidc.Configuration> {
+  const failed = (reason: string, cause?: unknown) =>
+    new SsoProviderError(DISCOVERY_FAILED, `discovery at ${settings.issuer}: ${reason}`, { cause });
+  let issuer: URL;
+  try {
+    issuer = new URL(settings.issuer);
+  } catch (error) {
+    throw failed('the issuer is not a URL', error);
+  }
+  // Plain http only for a loopback issuer (development), and only where private issuers are allowed.
+  if (issuer.protocol !== 'https:' && !(issuer.protocol === 'http:' && policy.allowPrivate && isLoopback(issuer.hostname))) {
+    throw failed('the issuer must use https (plain http is accepted only on this machine, with ROSTER_ALLOW_PRIVATE_ISSUERS=1)');
   }
   try {
+    // Checked ahead for a clear log line; the guarded fetch checks again at connect time.
+    await assertPublicUrl(issuer, policy);
     return await oidc.discovery(issuer, settings.clientId, settings.clientSecret, undefined, {
       timeout: TIMEOUT_SECONDS,
+      [oidc.customFetch]: fetch,
       ...(issuer.protocol === 'http:' ? { execute: [oidc.allowInsecureRequests] } : {}),
     });
   } catch (error) {
-    throw new SsoProviderError(`discovery at ${settings.issuer} failed: ${describe(error)}`, { cause: error });
+    throw failed(describe(error), error);
   }
 }
 

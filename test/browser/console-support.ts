@@ -23,7 +23,8 @@ export interface Harness {
 }
 
 export async function startHarness(): Promise<Harness> {
-  const server = await startServer();
+  // The test OpenID provider listens on 127.0.0.1, which Roster refuses as an issuer by default.
+  const server = await startServer({ ROSTER_ALLOW_PRIVATE_ISSUERS: '1' });
   const browser = await launchBrowser();
   const sessions: BrowserSession[] = [];
   return {

@@ -1,31 +1,33 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { findUser } from '../../directory/app-users.js';
 import type { LogQuery } from '../../directory/ports.js';
-import { directoryEntry, type StatusFilter, searchDirectory, seatSummary } from '../../directory/user-directory.js';
-import { type ConsoleContext, type SlugRequest, sendPage, viewerOfRequest } from '../context.js';
+import { directoryEntry, existingUserIds, type StatusFilter, searchDirectory, seatSummary } from '../../directory/user-directory.js';
+import { type ConsoleContext, queryText, type SlugRequest, sendPage, viewerOfRequest } from '../context.js';
 import { html } from '../html.js';
+import { adminPath } from '../links.js';
 import { takeFlash } from '../session.js';
 import { logContent, seatsContent } from '../views/admin-views.js';
 import { page } from '../views/layout.js';
 import { userDetailContent, usersContent } from '../views/user-views.js';
 
 const PAGE_SIZE = 50;
+/** Far past any workspace's last page; keeps the offset a small integer on both engines. */
+const MAX_PAGE = 100_000;
 const LOG_LIMIT = 200;
 
 /** Read-only admin pages: users, a user, seats and the provisioning log. */
 export function registerDirectoryRoutes(scope: FastifyInstance, { store, config }: ConsoleContext): void {
-  scope.get('/w/:slug/admin', async (request: SlugRequest, reply) =>
-    reply.redirect(`/w/${encodeURIComponent(request.params.slug)}/admin/integrations`, 303),
-  );
+  scope.get('/w/:slug/admin', async (request: SlugRequest, reply) => reply.redirect(adminPath(request.params.slug, 'integrations'), 303));
 
   scope.get('/w/:slug/admin/users', async (request: SlugRequest, reply) => {
     const viewer = viewerOfRequest(request);
-    const status: StatusFilter = request.query.status === 'active' || request.query.status === 'inactive' ? request.query.status : 'all';
-    const requested = Number.parseInt(request.query.page ?? '1', 10);
+    const requestedStatus = queryText(request.query, 'status');
+    const status: StatusFilter = requestedStatus === 'active' || requestedStatus === 'inactive' ? requestedStatus : 'all';
+    const requested = Number.parseInt(queryText(request.query, 'page') || '1', 10);
     const query = {
-      text: (request.query.q ?? '').trim(),
+      text: queryText(request.query, 'q'),
       status,
-      page: Number.isFinite(requested) && requested > 0 ? requested : 1,
+      page: Number.isFinite(requested) && requested > 0 ? Math.min(requested, MAX_PAGE) : 1,
       pageSize: PAGE_SIZE,
     };
     const result = await searchDirectory(store, viewer.workspace, query);
@@ -55,7 +57,11 @@ export function registerDirectoryRoutes(scope: FastifyInstance, { store, config 
 
   scope.get('/w/:slug/admin/log', async (request: SlugRequest, reply) => {
     const viewer = viewerOfRequest(request);
-    const form = { status: request.query.status ?? '', user: (request.query.user ?? '').trim(), trace: (request.query.trace ?? '').trim() };
+    const form = {
+      status: queryText(request.query, 'status'),
+      user: queryText(request.query, 'user'),
+      trace: queryText(request.query, 'trace'),
+    };
     let query: LogQuery = { limit: LOG_LIMIT };
     if (form.status === 'ok' || form.status === 'failed') query = { ...query, failed: form.status === 'failed' };
     else if (/^\d{3}$/.test(form.status)) query = { ...query, status: Number(form.status) };
@@ -69,6 +75,11 @@ export function registerDirectoryRoutes(scope: FastifyInstance, { store, config 
       if (!user) note = `No user '${form.user}' in this workspace; showing entries whose resource id is exactly that.`;
     }
     const entries = await store.read.provisioningLog.list(viewer.workspace.id, query);
-    return sendPage(reply, page({ title: 'Provisioning log', viewer, section: 'log' }, logContent(viewer, entries, form, note)));
+    const userIds = await existingUserIds(
+      store,
+      viewer.workspace,
+      entries.flatMap((entry) => (entry.resourceId ? [entry.resourceId] : [])),
+    );
+    return sendPage(reply, page({ title: 'Provisioning log', viewer, section: 'log' }, logContent(viewer, entries, form, userIds, note)));
   });
 }

@@ -4,13 +4,14 @@ import type { DirectoryErrorCode } from '../../directory/directory-error.js';
 import type { Provider, Workspace } from '../../directory/model.js';
 import { disableScim, enableScim, rotateToken } from '../../directory/scim-integration.js';
 import { actorOf, attempt, type ConsoleContext, field, type SlugRequest, sendPage, viewerOfRequest } from '../context.js';
+import { adminPath } from '../links.js';
 import { setFlash, takeFlash } from '../session.js';
 import { confirmContent, type IntegrationsPage, integrationsContent } from '../views/integration-views.js';
 import { page } from '../views/layout.js';
 
 /** Settings → Integrations: the library, the token popup, regeneration and removal. */
 export function registerIntegrationRoutes(scope: FastifyInstance, { store, config }: ConsoleContext): void {
-  const path = (slug: string) => `/w/${encodeURIComponent(slug)}/admin/integrations`;
+  const path = (slug: string) => adminPath(slug, 'integrations');
   const render = async (request: SlugRequest, extra: Partial<IntegrationsPage> = {}, status = 200) => {
     const viewer = viewerOfRequest(request);
     const [integration, sso] = await Promise.all([

@@ -10,8 +10,9 @@ import {
   saveLoginFlow,
   takeLoginFlow,
 } from '../../directory/sign-in.js';
+import { authorizationErrorMessage, quotableDescription } from '../../sso/authorization-errors.js';
 import { SsoProviderError } from '../../sso/oidc-relying-party.js';
-import { type ConsoleContext, field, type SlugRequest, sendPage, signInLimit } from '../context.js';
+import { type ConsoleContext, field, queryText, type SlugRequest, sendPage, signInLimit } from '../context.js';
 import {
   clearSessionCookie,
   cookieOptions,
@@ -26,6 +27,8 @@ import { linkPage, loginPage, messagePage, startPage } from '../views/login-view
 
 type LinkRequest = FastifyRequest<{ Params: { slug: string; token: string } }>;
 
+const LINK_INVALID = 'This sign-in link is not valid: it was used already, it expired, or it belongs to another workspace.';
+
 /** Signing in and out: the start page, SSO, passwords, one-time links. */
 export function registerLoginRoutes(scope: FastifyInstance, context: ConsoleContext): void {
   const { store, config, sso } = context;
@@ -33,12 +36,22 @@ export function registerLoginRoutes(scope: FastifyInstance, context: ConsoleCont
   const workspaceOf = async (slug: string): Promise<Workspace | undefined> => store.read.workspaces.bySlug(slug);
   const notFound = (reply: FastifyReply) =>
     sendPage(reply, messagePage('Workspace not found', 'There is no workspace at this address.'), 404);
-  const refuse = async (reply: FastifyReply, workspace: Workspace, message: string, email?: string) =>
+  const refuse = async (reply: FastifyReply, workspace: Workspace, message: string, email?: string, providerSaid?: string) =>
     sendPage(
       reply,
-      loginPage({ workspace, ssoConfigured: Boolean(await store.read.workspaces.sso(workspace.id)), error: message, email }),
+      loginPage({ workspace, ssoConfigured: Boolean(await store.read.workspaces.sso(workspace.id)), error: message, email, providerSaid }),
       403,
     );
+  /** Ends the sign-in attempt `state` names; whether it was a live one of this workspace. */
+  const pendingFlowTaken = async (workspace: Workspace, state: string): Promise<boolean> => {
+    try {
+      await takeLoginFlow(store, workspace, state);
+      return true;
+    } catch (error) {
+      if (error instanceof SignInRefused) return false;
+      throw error;
+    }
+  };
   const signedIn = (reply: FastifyReply, workspace: Workspace, session: SignedIn) => {
     setSessionCookie(reply, config, workspace.slug, session);
     return reply.redirect(`${workspacePath(workspace.slug)}/profile`, 303);
@@ -46,9 +59,7 @@ export function registerLoginRoutes(scope: FastifyInstance, context: ConsoleCont
 
   scope.get('/', async (_request, reply) => sendPage(reply, startPage()));
   scope.get('/go', async (request: SlugRequest, reply) => {
-    const slug = String(request.query.slug ?? '')
-      .trim()
-      .toLowerCase();
+    const slug = queryText(request.query, 'slug', 200).toLowerCase();
     return reply.redirect(`${workspacePath(slug)}/login`, 303);
   });
 
@@ -81,7 +92,7 @@ export function registerLoginRoutes(scope: FastifyInstance, context: ConsoleCont
       return reply.redirect(authorization.url.href, 303);
     } catch (error) {
       if (error instanceof SsoProviderError) {
-        request.log.warn({ err: error, workspace: workspace.slug }, 'sso start failed');
+        request.log.warn({ err: error, workspace: workspace.slug, reason: error.reason }, 'sso start failed');
         return refuse(reply, workspace, `Single sign-on is not available right now: ${error.message}.`);
       }
       throw error;
@@ -93,17 +104,25 @@ export function registerLoginRoutes(scope: FastifyInstance, context: ConsoleCont
     if (!workspace) return notFound(reply);
     const settings = await store.read.workspaces.sso(workspace.id);
     if (!settings) return refuse(reply, workspace, 'Single sign-on is not set up for this workspace.');
-    const state = request.query.state ?? '';
+    const state = queryText(request.query, 'state', 512);
+    const boundToBrowser = state !== '' && request.cookies[STATE_COOKIE] === state;
     reply.clearCookie(STATE_COOKIE, cookieOptions(config, `${workspacePath(workspace.slug)}/sso`));
-    if (request.query.error) {
-      return refuse(
-        reply,
-        workspace,
-        `Your identity provider did not sign you in: ${request.query.error_description ?? request.query.error}.`,
+    const error = queryText(request.query, 'error', 200);
+    if (error) {
+      // Anyone can send a browser to this address with any text in `error` and
+      // `error_description`: Roster words the code itself, and quotes the provider's description
+      // only when the state is one this browser started (its cookie) and Roster still holds.
+      const pending = boundToBrowser && (await pendingFlowTaken(workspace, state));
+      const description = queryText(request.query, 'error_description', 2000);
+      request.log.warn(
+        { workspace: workspace.slug, error, errorDescription: description, stateMatched: pending },
+        'the identity provider answered the sign-in with an error',
       );
+      const quoted = pending ? quotableDescription(description) : undefined;
+      return refuse(reply, workspace, authorizationErrorMessage(error), undefined, quoted);
     }
     try {
-      if (!state || request.cookies[STATE_COOKIE] !== state) {
+      if (!boundToBrowser) {
         throw new SignInRefused('flowInvalid', 'This sign-in was not started in this browser, or it expired. Please start again.');
       }
       const flow = await takeLoginFlow(store, workspace, state);
@@ -116,7 +135,7 @@ export function registerLoginRoutes(scope: FastifyInstance, context: ConsoleCont
     } catch (error) {
       if (error instanceof SignInRefused) return refuse(reply, workspace, error.message);
       if (error instanceof SsoProviderError) {
-        request.log.warn({ err: error, workspace: workspace.slug }, 'sso callback failed');
+        request.log.warn({ err: error, workspace: workspace.slug, reason: error.reason }, 'sso callback failed');
         return refuse(reply, workspace, `Single sign-on failed: ${error.message}.`);
       }
       throw error;
@@ -139,6 +158,8 @@ export function registerLoginRoutes(scope: FastifyInstance, context: ConsoleCont
   scope.get('/w/:slug/login/link/:token', async (request: LinkRequest, reply) => {
     const workspace = await workspaceOf(request.params.slug);
     if (!workspace) return notFound(reply);
+    // Only a value shaped like an issued token gets a form that posts back to it.
+    if (!/^[A-Za-z0-9_-]{1,200}$/.test(request.params.token)) return refuse(reply, workspace, LINK_INVALID);
     return sendPage(reply, linkPage(workspace, request.params.token));
   });
 

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { createRole, deleteRole, renameRoleById, roleOverview, setRoleLevel } from '../../directory/roles.js';
 import { createTeam, deleteTeam, renameTeam, teamOverview } from '../../directory/teams.js';
 import { attempt, type ConsoleContext, field, type SlugRequest, sendPage, viewerOfRequest } from '../context.js';
+import { adminPath } from '../links.js';
 import { setFlash, takeFlash } from '../session.js';
 import { page } from '../views/layout.js';
 import { rolesContent } from '../views/role-views.js';
@@ -10,7 +11,7 @@ type ItemRequest = FastifyRequest<{ Params: { slug: string; id: string } }>;
 
 /** Roles (create, rename, permission level, delete) and teams (create, rename, delete). */
 export function registerRoleRoutes(scope: FastifyInstance, { store, config }: ConsoleContext): void {
-  const back = (slug: string) => `/w/${encodeURIComponent(slug)}/admin/roles`;
+  const back = (slug: string) => adminPath(slug, 'roles');
 
   scope.get('/w/:slug/admin/roles', async (request: SlugRequest, reply) => {
     const viewer = viewerOfRequest(request);

@@ -3,6 +3,7 @@ import type { LoginPolicy } from '../../directory/model.js';
 import { configureSso, updateWorkspace } from '../../directory/workspaces.js';
 import { SsoProviderError } from '../../sso/oidc-relying-party.js';
 import { attempt, type ConsoleContext, field, type SlugRequest, sendPage, viewerOfRequest } from '../context.js';
+import { adminPath } from '../links.js';
 import { setFlash, takeFlash, workspacePath } from '../session.js';
 import { type SsoPageState, ssoContent } from '../views/admin-views.js';
 import { page } from '../views/layout.js';
@@ -46,7 +47,7 @@ export function registerSsoRoutes(scope: FastifyInstance, { store, config, sso }
       slug,
       outcome.ok ? { kind: 'ok', message: 'Single sign-on settings saved.' } : { kind: 'error', message: outcome.message },
     );
-    return reply.redirect(`${workspacePath(slug)}/admin/sso`, 303);
+    return reply.redirect(adminPath(slug, 'sso'), 303);
   });
 
   scope.post('/w/:slug/admin/sso/test', async (request: SlugRequest, reply) => {
@@ -63,7 +64,9 @@ export function registerSsoRoutes(scope: FastifyInstance, { store, config, sso }
         };
       } catch (error) {
         if (!(error instanceof SsoProviderError)) throw error;
-        test = { ok: false, message: `The connection failed: ${error.message}.` };
+        // The same words for every failure; what went wrong is for the service log only.
+        request.log.warn({ workspace: viewer.workspace.slug, issuer: settings.issuer, reason: error.reason }, 'sso test connection failed');
+        test = { ok: false, message: `The connection failed: ${error.message} (issuer ${settings.issuer}).` };
       }
     }
     return sendPage(reply, page({ title: 'Single sign-on', viewer, section: 'sso' }, await render(request, test)));

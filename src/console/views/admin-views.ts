@@ -2,6 +2,7 @@ import type { LoginPolicy, ProvisioningLogEntry, SsoConfig } from '../../directo
 import type { Viewer } from '../../directory/sign-in.js';
 import type { SeatSummary } from '../../directory/user-directory.js';
 import { type Html, html } from '../html.js';
+import { adminPath, userPath } from '../links.js';
 import { csrfField, formatTime } from './layout.js';
 
 export function seatsContent(summary: SeatSummary): Html {
@@ -24,16 +25,21 @@ ${
 }`;
 }
 
+/**
+ * The provisioning log. `userIds` holds the entries' resource ids that are users of the
+ * workspace: only those are linked, since an entry records whatever id a token holder sent.
+ */
 export function logContent(
   viewer: Viewer,
   entries: readonly ProvisioningLogEntry[],
   query: { status: string; user: string; trace: string },
+  userIds: ReadonlySet<string>,
   note?: string,
 ): Html {
-  const base = `/w/${encodeURIComponent(viewer.workspace.slug)}/admin`;
+  const slug = viewer.workspace.slug;
   return html`<h1>Provisioning log</h1>
 <p class="muted">Every SCIM request, newest first. An identity provider shows the trace id of a failed request (the <code>x-trace-id</code> header); paste it here.</p>
-<form class="inline" method="get" action="${base}/log" data-testid="log-filter">
+<form class="inline" method="get" action="${adminPath(slug, 'log')}" data-testid="log-filter">
   <input name="trace" value="${query.trace}" placeholder="Trace id" aria-label="Trace id" size="38">
   <input name="user" value="${query.user}" placeholder="User id or email" aria-label="User">
   <select name="status" aria-label="Status">
@@ -59,7 +65,7 @@ ${entries.map(
   <td>${formatTime(e.time)}</td>
   <td><code>${e.method} ${e.path}</code></td>
   <td><span class="badge ${e.status >= 400 ? 'error' : 'active'}" data-testid="log-status">${e.status}</span></td>
-  <td>${e.resourceId ? html`<a href="${base}/users/${e.resourceId}">${e.resourceId.slice(0, 8)}…</a>` : '—'}</td>
+  <td>${resourceCell(slug, e.resourceId, userIds)}</td>
   <td data-testid="log-detail">${e.detail ?? ''}${e.warnings.map((w) => html`<div class="muted">⚠ ${w}</div>`)}</td>
   <td><code data-testid="log-trace">${e.traceId}</code></td>
 </tr>`,
@@ -67,6 +73,14 @@ ${entries.map(
 </tbody>
 </table>
 ${entries.length === 0 ? html`<p class="muted">No entries match.</p>` : ''}`;
+}
+
+function resourceCell(slug: string, resourceId: string | null | undefined, userIds: ReadonlySet<string>): Html | string {
+  if (!resourceId) return '—';
+  const short = `${resourceId.slice(0, 8)}…`;
+  return userIds.has(resourceId)
+    ? html`<a href="${userPath(slug, resourceId)}" data-testid="log-user">${short}</a>`
+    : html`<span class="muted" data-testid="log-resource">${short}</span>`;
 }
 
 export interface SsoPageState {
@@ -77,7 +91,7 @@ export interface SsoPageState {
 }
 
 export function ssoContent(viewer: Viewer, state: SsoPageState): Html {
-  const base = `/w/${encodeURIComponent(viewer.workspace.slug)}/admin/sso`;
+  const base = adminPath(viewer.workspace.slug, 'sso');
   const csrf = csrfField(viewer);
   const policy = (value: LoginPolicy, label: string) =>
     html`<label style="font-weight:normal"><input type="radio" name="loginPolicy" value="${value}"${state.loginPolicy === value ? html` checked` : ''}> ${label}</label>`;

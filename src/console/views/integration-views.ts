@@ -1,6 +1,7 @@
 import type { Provider, ScimIntegration, SsoConfig, Workspace } from '../../directory/model.js';
 import type { Viewer } from '../../directory/sign-in.js';
 import { type Html, html } from '../html.js';
+import { adminPath, segment } from '../links.js';
 import { csrfField, formatTime } from './layout.js';
 
 export interface ProviderInfo {
@@ -34,7 +35,7 @@ export interface IntegrationsPage {
 }
 
 export function integrationsContent({ viewer, integration, sso, refusal, issued }: IntegrationsPage): Html {
-  const base = `/w/${encodeURIComponent(viewer.workspace.slug)}/admin/integrations`;
+  const base = adminPath(viewer.workspace.slug, 'integrations');
   return html`<h1>Integrations</h1>
 ${refusal ? html`<p class="refusal" role="alert" data-testid="integration-refused">${refusal}</p>` : ''}
 ${readiness(viewer.workspace, sso)}
@@ -58,7 +59,7 @@ ${PROVIDER_INFO.map(
   (p) => html`<div class="card" data-testid="provider-${p.id}">
   <strong>${p.name}</strong>
   <p>${p.summary}</p>
-  <a href="/guides/${p.guide}">Setup guide</a>
+  <a href="/guides/${segment(p.guide)}">Setup guide</a>
   <form method="post" action="${base}/enable">${csrfField(viewer)}<input type="hidden" name="provider" value="${p.id}">
     <button type="submit" data-testid="enable-${p.id}"${integration ? html` disabled title="Remove the current integration first"` : ''}>Enable</button></form>
 </div>`,
@@ -84,7 +85,7 @@ function tokenDialog(issued: { baseUrl: string; token: string; provider: Provide
   <button type="button" class="secondary" data-copy="scim-base-url">Copy URL</button>
   <label>Bearer token <code class="secret" id="scim-token" data-testid="scim-token">${issued.token}</code></label>
   <button type="button" data-copy="scim-token" data-testid="copy-token">Copy token</button>
-  <p><a href="/guides/${info.guide}" target="_blank" rel="noopener" data-testid="setup-guide">Open the ${info.name} setup guide</a></p>
+  <p><a href="/guides/${segment(info.guide)}" target="_blank" rel="noopener" data-testid="setup-guide">Open the ${info.name} setup guide</a></p>
   <form method="dialog"><button type="submit" class="secondary" data-close-dialog data-testid="close-dialog">Done</button></form>
 </dialog>`;
 }
@@ -94,6 +95,6 @@ export function confirmContent(viewer: Viewer, options: { title: string; text: s
 <p>${options.text}</p>
 <form method="post" action="${options.action}" class="inline">${csrfField(viewer)}
   <button type="submit" class="danger" data-testid="confirm">${options.button}</button>
-  <a href="/w/${encodeURIComponent(viewer.workspace.slug)}/admin/integrations">Cancel</a>
+  <a href="${adminPath(viewer.workspace.slug, 'integrations')}">Cancel</a>
 </form>`;
 }

@@ -1,5 +1,6 @@
 import type { Viewer } from '../../directory/sign-in.js';
 import { type Html, html } from '../html.js';
+import { consolePath } from '../links.js';
 
 export interface PageOptions {
   readonly title: string;
@@ -28,7 +29,7 @@ const SECTIONS: ReadonlyArray<{ id: AdminSection; label: string; path: string }>
 /** The page shell: header with the signed-in user, admin navigation, flash message, content. */
 export function page(options: PageOptions, content: Html): string {
   const { viewer } = options;
-  const base = viewer ? `/w/${encodeURIComponent(viewer.workspace.slug)}` : '';
+  const base = viewer ? consolePath(viewer.workspace.slug) : '';
   return html`<!doctype html>
 <html lang="en">
 <head>

@@ -1,5 +1,6 @@
 import type { Workspace } from '../../directory/model.js';
 import { html } from '../html.js';
+import { consolePath } from '../links.js';
 import { page } from './layout.js';
 
 export function startPage(): string {
@@ -20,16 +21,19 @@ export interface LoginPageOptions {
   readonly ssoConfigured: boolean;
   readonly error?: string | undefined;
   readonly email?: string | undefined;
+  /** The identity provider's own description of a failed sign-in, quoted under `error`. */
+  readonly providerSaid?: string | undefined;
 }
 
-export function loginPage({ workspace, ssoConfigured, error, email }: LoginPageOptions): string {
-  const base = `/w/${encodeURIComponent(workspace.slug)}`;
+export function loginPage({ workspace, ssoConfigured, error, email, providerSaid }: LoginPageOptions): string {
+  const base = consolePath(workspace.slug);
   const passwords = workspace.loginPolicy === 'sso_and_password';
   return page(
     { title: `Sign in to ${workspace.name}` },
     html`<section class="login card">
   <h1>Sign in to ${workspace.name}</h1>
   ${error ? html`<p class="refusal" role="alert" data-testid="login-error">${error}</p>` : ''}
+  ${providerSaid ? html`<p class="muted" data-testid="provider-said">Your identity provider said: “${providerSaid}”</p>` : ''}
   ${
     ssoConfigured
       ? html`<a class="button" href="${base}/sso/start" data-testid="sso-login">Sign in with single sign-on</a>`
@@ -50,13 +54,12 @@ export function loginPage({ workspace, ssoConfigured, error, email }: LoginPageO
 }
 
 export function linkPage(workspace: Workspace, token: string): string {
-  const base = `/w/${encodeURIComponent(workspace.slug)}`;
   return page(
     { title: 'One-time sign-in' },
     html`<section class="login card">
   <h1>Sign in to ${workspace.name}</h1>
   <p>This one-time link signs you in once. It stops working after use.</p>
-  <form method="post" action="${base}/login/link/${token}">
+  <form method="post" action="${consolePath(workspace.slug, 'login', 'link', token)}">
     <button type="submit" data-testid="link-continue">Continue</button>
   </form>
 </section>`,

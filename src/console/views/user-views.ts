@@ -3,6 +3,7 @@ import type { Viewer } from '../../directory/sign-in.js';
 import type { DirectoryPage, StatusFilter } from '../../directory/user-directory.js';
 import { displayNameOf } from '../../directory/user-resource.js';
 import { type Html, html } from '../html.js';
+import { adminPath, userPath } from '../links.js';
 import { formatTime } from './layout.js';
 import { managedNotice, userFields } from './profile-views.js';
 
@@ -11,7 +12,8 @@ export function usersContent(
   result: DirectoryPage,
   query: { text: string; status: StatusFilter; page: number; pageSize: number },
 ): Html {
-  const base = `/w/${encodeURIComponent(viewer.workspace.slug)}/admin/users`;
+  const slug = viewer.workspace.slug;
+  const base = adminPath(slug, 'users');
   const pages = Math.max(1, Math.ceil(result.total / query.pageSize));
   const link = (page: number) => `${base}?${new URLSearchParams({ q: query.text, status: query.status, page: String(page) })}`;
   const statusOption = (value: StatusFilter, label: string) =>
@@ -28,7 +30,7 @@ export function usersContent(
 <tbody>
 ${result.users.map((user) =>
   userRow(
-    base,
+    slug,
     user,
     result.roles.get(user.roleId),
     user.teamIds.map((id) => result.teams.get(id)).filter((t): t is Team => Boolean(t)),
@@ -43,9 +45,9 @@ ${result.users.map((user) =>
 </nav>`;
 }
 
-function userRow(base: string, user: User, role: Role | undefined, teams: readonly Team[]): Html {
+function userRow(slug: string, user: User, role: Role | undefined, teams: readonly Team[]): Html {
   return html`<tr data-testid="user-row">
-  <td><a href="${base}/${user.id}">${displayNameOf(user)}</a></td>
+  <td><a href="${userPath(slug, user.id)}">${displayNameOf(user)}</a></td>
   <td>${user.email}</td>
   <td>${user.active ? html`<span class="badge active">Active</span>` : html`<span class="badge inactive">Deactivated</span>`}</td>
   <td>${role?.name ?? '—'}</td>
@@ -55,8 +57,8 @@ function userRow(base: string, user: User, role: Role | undefined, teams: readon
 }
 
 export function userDetailContent(viewer: Viewer, entry: { user: User; role: Role | undefined; teams: Team[] }): Html {
-  const base = `/w/${encodeURIComponent(viewer.workspace.slug)}/admin`;
-  return html`<p><a href="${base}/users">← Users</a></p>
+  const slug = viewer.workspace.slug;
+  return html`<p><a href="${adminPath(slug, 'users')}">← Users</a></p>
 <h1>${displayNameOf(entry.user)}</h1>
 ${managedNotice(entry.user)}
 ${userFields(entry.user, entry.role, entry.teams)}
@@ -68,5 +70,5 @@ ${userFields(entry.user, entry.role, entry.teams)}
   <dt>Updated</dt><dd>${formatTime(entry.user.updatedAt)}</dd>
   <dt>In the SCIM view</dt><dd>${entry.user.scimDeleted ? 'No (deleted by the identity provider)' : 'Yes'}</dd>
 </dl>
-<p><a href="${base}/log?user=${encodeURIComponent(entry.user.id)}">Provisioning log of this user</a></p>`;
+<p><a href="${adminPath(slug, 'log')}?${new URLSearchParams({ user: entry.user.id }).toString()}">Provisioning log of this user</a></p>`;
 }
