@@ -1,3 +1,5 @@
+import type { UserAttributeValues } from './user-attributes.js';
+
 /** The directory's records. Times are ISO-8601 UTC strings. */
 
 export type Plan = 'standard' | 'business' | 'enterprise';
@@ -85,29 +87,11 @@ export interface Contacts {
   readonly addresses: readonly Contact[];
 }
 
-/** Profile fields an IdP may set. Undefined means "not set". */
-export interface UserProfile {
-  readonly userName: string;
-  readonly externalId?: string;
-  readonly formattedName?: string;
-  readonly familyName?: string;
-  readonly givenName?: string;
-  readonly middleName?: string;
-  readonly honorificPrefix?: string;
-  readonly honorificSuffix?: string;
-  readonly displayName?: string;
-  readonly nickName?: string;
-  readonly title?: string;
-  readonly userType?: string;
-  readonly preferredLanguage?: string;
-  readonly locale?: string;
-  readonly timezone?: string;
-  readonly employeeNumber?: string;
-  readonly costCenter?: string;
-  readonly organization?: string;
-  readonly division?: string;
-  readonly department?: string;
-  readonly managerId?: string;
+/**
+ * Profile fields an IdP may set: the attributes of the table in user-attributes.ts (undefined
+ * means "not set") and the contacts.
+ */
+export interface UserProfile extends UserAttributeValues {
   readonly contacts: Contacts;
 }
 

@@ -3,6 +3,7 @@ import { URN } from '../scim/schema/urns.js';
 import { isJsonObject, type JsonObject } from '../scim/schema/value-normalizer.js';
 import type { Contact, Contacts, Role, User, UserProfile } from './model.js';
 import type { UserNameParts } from './ports.js';
+import { USER_ATTRIBUTES, type UserAttribute, withAttributeValues } from './user-attributes.js';
 
 /** What a user's SCIM representation needs besides the user row. */
 export interface UserContext {
@@ -13,18 +14,64 @@ export interface UserContext {
   readonly managerName?: string;
 }
 
-const NAME_FIELDS = [
-  ['formatted', 'formattedName'],
-  ['familyName', 'familyName'],
-  ['givenName', 'givenName'],
-  ['middleName', 'middleName'],
-  ['honorificPrefix', 'honorificPrefix'],
-  ['honorificSuffix', 'honorificSuffix'],
-] as const;
+/**
+ * Where a table attribute sits in a resource: in an extension's object when its path has a URN
+ * prefix (the URN ends at the last colon; URNs hold dots, as in `enterprise:2.0:User`), under a
+ * complex parent when the rest has a dot (RFC 7643 §2.4).
+ */
+interface Placement {
+  readonly attribute: UserAttribute;
+  readonly extension: string | undefined;
+  readonly parent: string | undefined;
+  readonly name: string;
+}
 
-const TOP_FIELDS = ['externalId', 'displayName', 'nickName', 'title', 'userType', 'preferredLanguage', 'locale', 'timezone'] as const;
+function placementOf(attribute: UserAttribute): Placement {
+  const path: string = attribute.path;
+  const colon = path.startsWith('urn:') ? path.lastIndexOf(':') : -1;
+  const rest = path.slice(colon + 1);
+  const dot = rest.indexOf('.');
+  return {
+    attribute,
+    extension: colon === -1 ? undefined : path.slice(0, colon),
+    parent: dot === -1 ? undefined : rest.slice(0, dot),
+    name: rest.slice(dot + 1),
+  };
+}
 
-const ENTERPRISE_FIELDS = ['employeeNumber', 'costCenter', 'organization', 'division', 'department'] as const;
+// Worked out once, not per user: every user of a page maps the same table.
+const ALL_PLACEMENTS = USER_ATTRIBUTES.map(placementOf);
+const PLACEMENTS = new Map(ALL_PLACEMENTS.map((placement) => [placement.attribute, placement]));
+const CORE_PLACEMENTS = ALL_PLACEMENTS.filter((p) => p.extension === undefined);
+const EXTENSION_PLACEMENTS = [...new Set(ALL_PLACEMENTS.flatMap((p) => p.extension ?? []))].map(
+  (urn) => [urn, ALL_PLACEMENTS.filter((p) => p.extension === urn)] as const,
+);
+
+/** Writes the user's values of these attributes into `target`, creating complex parents as needed. */
+function writeAttributes(target: JsonObject, placements: readonly Placement[], user: User): void {
+  for (const { attribute, parent, name } of placements) {
+    const value = user[attribute.field];
+    if (value === undefined) continue;
+    if (parent === undefined) {
+      target[name] = value;
+      continue;
+    }
+    const holder = target[parent];
+    if (isJsonObject(holder)) holder[name] = value;
+    else target[parent] = { [name]: value };
+  }
+}
+
+/** The string value of a table attribute in a resource, if it has one. */
+function readAttribute(resource: ScimResource, placement: Placement | undefined): string | undefined {
+  if (!placement) return undefined;
+  const container = placement.extension === undefined ? resource : resource[placement.extension];
+  if (!isJsonObject(container)) return undefined;
+  const holder = placement.parent === undefined ? container : container[placement.parent];
+  if (!isJsonObject(holder)) return undefined;
+  const value = holder[placement.name];
+  return typeof value === 'string' ? value : undefined;
+}
 
 /**
  * The user as a SCIM resource. With `derive`, empty `name.formatted` and `displayName` are
@@ -33,17 +80,16 @@ const ENTERPRISE_FIELDS = ['employeeNumber', 'costCenter', 'organization', 'divi
  */
 export function toUserResource(user: User, context: UserContext, options: { derive: boolean }): ScimResource {
   const resource: JsonObject = { id: user.id };
-  if (user.externalId !== undefined) resource.externalId = user.externalId;
-  resource.userName = user.userName;
-  const name: JsonObject = {};
-  for (const [scim, field] of NAME_FIELDS) if (user[field] !== undefined) name[scim] = user[field];
-  if (options.derive && name.formatted === undefined) {
-    const formatted = formattedNameOf(user);
-    if (formatted) name.formatted = formatted;
+  writeAttributes(resource, CORE_PLACEMENTS, user);
+  if (options.derive) {
+    // The name parts the formatted name is built from are in `name`: it exists when they do.
+    const name = resource.name;
+    if (isJsonObject(name) && name.formatted === undefined) {
+      const formatted = formattedNameOf(user);
+      if (formatted) name.formatted = formatted;
+    }
+    if (resource.displayName === undefined) resource.displayName = displayNameOf(user);
   }
-  if (Object.keys(name).length > 0) resource.name = name;
-  for (const field of TOP_FIELDS) if (field !== 'externalId' && user[field] !== undefined) resource[field] = user[field];
-  if (options.derive && resource.displayName === undefined) resource.displayName = displayNameOf(user);
   resource.active = user.active;
   for (const kind of ['emails', 'phoneNumbers', 'addresses'] as const) {
     if (user.contacts[kind].length > 0) resource[kind] = user.contacts[kind].map((c) => ({ ...c }));
@@ -58,14 +104,12 @@ export function toUserResource(user: User, context: UserContext, options: { deri
       },
     ];
   }
-  const enterprise: JsonObject = {};
-  for (const field of ENTERPRISE_FIELDS) if (user[field] !== undefined) enterprise[field] = user[field];
-  if (user.managerId !== undefined) {
-    const manager: JsonObject = { value: user.managerId, $ref: `${context.baseUrl}/Users/${user.managerId}` };
-    if (context.managerName !== undefined) manager.displayName = context.managerName;
-    enterprise.manager = manager;
+  for (const [urn, placements] of EXTENSION_PLACEMENTS) {
+    const extension: JsonObject = {};
+    writeAttributes(extension, placements, user);
+    if (urn === URN.enterpriseUser) addManagerReferences(extension, context);
+    if (Object.keys(extension).length > 0) resource[urn] = extension;
   }
-  if (Object.keys(enterprise).length > 0) resource[URN.enterpriseUser] = enterprise;
   if (context.teamNames.length > 0) resource[URN.teamsUser] = { teams: [...context.teamNames] };
   resource.meta = {
     resourceType: 'User',
@@ -75,6 +119,14 @@ export function toUserResource(user: User, context: UserContext, options: { deri
     version: userVersion(user),
   };
   return resource;
+}
+
+/** The read-only `$ref` and `displayName` of a stored manager (RFC 7643 §4.3). */
+function addManagerReferences(enterprise: JsonObject, context: UserContext): void {
+  const manager = enterprise.manager;
+  if (!isJsonObject(manager) || typeof manager.value !== 'string') return;
+  manager.$ref = `${context.baseUrl}/Users/${manager.value}`;
+  if (context.managerName !== undefined) manager.displayName = context.managerName;
 }
 
 export const userVersion = (user: User): string => `W/"${user.version}"`;
@@ -88,22 +140,10 @@ export function displayNameOf(parts: UserNameParts): string {
 
 /** Profile fields a stored-form resource carries; team names are returned separately. */
 export function profileFromResource(resource: ScimResource): { profile: UserProfile; active: boolean | undefined; teamNames: string[] } {
-  const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
-  const name = isJsonObject(resource.name) ? resource.name : {};
-  const enterprise = isJsonObject(resource[URN.enterpriseUser]) ? (resource[URN.enterpriseUser] as JsonObject) : {};
-  const teams = isJsonObject(resource[URN.teamsUser]) ? (resource[URN.teamsUser] as JsonObject).teams : undefined;
-  const manager = isJsonObject(enterprise.manager) ? enterprise.manager : {};
-  const profile: Record<string, unknown> = {
-    userName: text(resource.userName) ?? '',
-    contacts: contactsFrom(resource),
-    managerId: text(manager.value),
-  };
-  for (const [scim, field] of NAME_FIELDS) profile[field] = text(name[scim]);
-  for (const field of TOP_FIELDS) profile[field] = text(resource[field]);
-  for (const field of ENTERPRISE_FIELDS) profile[field] = text(enterprise[field]);
-  for (const key of Object.keys(profile)) if (profile[key] === undefined) delete profile[key];
+  const teamsExtension = resource[URN.teamsUser];
+  const teams = isJsonObject(teamsExtension) ? teamsExtension.teams : undefined;
   return {
-    profile: profile as unknown as UserProfile,
+    profile: withAttributeValues({ contacts: contactsFrom(resource) }, (attribute) => readAttribute(resource, PLACEMENTS.get(attribute))),
     active: typeof resource.active === 'boolean' ? resource.active : undefined,
     teamNames: Array.isArray(teams) ? teams.filter((t): t is string => typeof t === 'string') : [],
   };
@@ -120,8 +160,8 @@ function contactsFrom(resource: ScimResource): Contacts {
 }
 
 /**
- * The account email (the article's matching key): userName when it is an email address,
- * else the first work email, else the first email.
+ * The account email, the key existing users are matched by (docs/rules/matching.md): userName
+ * when it is an email address, else the first work email, else the first email.
  */
 export function accountEmail(profile: UserProfile): string | undefined {
   if (looksLikeEmail(profile.userName)) return profile.userName;

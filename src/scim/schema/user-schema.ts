@@ -47,6 +47,10 @@ export const USER_SCHEMA: SchemaDefinition = Object.freeze({
     ),
     attribute('displayName', 'string', { description: 'The name shown in Roster; derived from the name when absent.' }),
     attribute('nickName', 'string'),
+    attribute('profileUrl', 'reference', {
+      referenceTypes: ['external'],
+      description: "A URL of a page showing the user's online profile.",
+    }),
     attribute('title', 'string', { description: "The user's position." }),
     attribute('userType', 'string', { description: 'Shown as the position when no title is given.' }),
     attribute('preferredLanguage', 'string', { description: 'Language tag; Roster supports de-DE and en-GB.' }),

@@ -4,6 +4,7 @@ import * as logAndOutbox from './002-log-and-outbox.js';
 import * as auditLog from './003-audit-log.js';
 import * as consoleSignIn from './004-console.js';
 import * as counters from './005-counters.js';
+import * as profileUrl from './006-profile-url.js';
 
 /** Forward-only migrations, applied in key order; the applied set is recorded by Kysely's Migrator. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -12,6 +13,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '003-audit-log': auditLog,
   '004-console': consoleSignIn,
   '005-counters': counters,
+  '006-profile-url': profileUrl,
 };
 
 export const migrationProvider: MigrationProvider = {

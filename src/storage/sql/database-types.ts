@@ -1,4 +1,6 @@
-/** Row types of the tables, as Kysely sees them (see migrations/001-initial.ts). */
+import type { UserAttributeColumns } from '../../directory/user-attributes.js';
+
+/** Row types of the tables, as Kysely sees them (see migrations/). */
 
 export interface WorkspacesTable {
   id: string;
@@ -56,35 +58,14 @@ export interface TeamsTable {
   created_at: string;
 }
 
-export interface UsersTable {
+/** A user's row: the attribute columns of directory/user-attributes.ts and these. */
+export interface UsersTable extends UserAttributeColumns {
   workspace_id: string;
   id: string;
-  user_name: string;
-  user_name_lower: string;
   email_lower: string;
   active: number;
   scim_deleted: number;
   role_id: string;
-  external_id: string | null;
-  formatted_name: string | null;
-  family_name: string | null;
-  given_name: string | null;
-  middle_name: string | null;
-  honorific_prefix: string | null;
-  honorific_suffix: string | null;
-  display_name: string | null;
-  nick_name: string | null;
-  title: string | null;
-  user_type: string | null;
-  preferred_language: string | null;
-  locale: string | null;
-  timezone: string | null;
-  employee_number: string | null;
-  cost_center: string | null;
-  organization: string | null;
-  division: string | null;
-  department: string | null;
-  manager_id: string | null;
   scim_managed: number;
   last_synced_at: string | null;
   created_at: string;

@@ -1,4 +1,5 @@
 import { type RawBuilder, sql } from 'kysely';
+import { type StoredAttributeType, USER_ATTRIBUTES, type UserAttributeSpec } from '../../directory/user-attributes.js';
 import { ScimError } from '../../scim/errors.js';
 import type { ResolvedAttribute } from '../../scim/schema/resource-type.js';
 import { URN } from '../../scim/schema/urns.js';
@@ -6,38 +7,34 @@ import { type Column, caseFolded, type FilterMapping, type Scope } from './filte
 
 /**
  * How User attributes live in SQL, for the `users` table aliased `u`: single-valued attributes
- * are columns; emails, phone numbers and addresses are rows of `user_contacts`; teams and the
- * user's group (role) go through their link tables.
+ * are columns (those of the attribute table, and these few); emails, phone numbers and addresses
+ * are rows of `user_contacts`; teams and the user's group (role) go through their link tables.
  */
-const ENTERPRISE = URN.enterpriseUser;
-
 const USER_COLUMNS: Readonly<Record<string, Column>> = {
   id: { sql: 'u.id', type: 'string' },
-  externalId: { sql: 'u.external_id', type: 'string' },
-  userName: { sql: 'u.user_name', lower: 'u.user_name_lower', type: 'string' },
-  'name.formatted': { sql: 'u.formatted_name', type: 'string' },
-  'name.familyName': { sql: 'u.family_name', type: 'string' },
-  'name.givenName': { sql: 'u.given_name', type: 'string' },
-  'name.middleName': { sql: 'u.middle_name', type: 'string' },
-  'name.honorificPrefix': { sql: 'u.honorific_prefix', type: 'string' },
-  'name.honorificSuffix': { sql: 'u.honorific_suffix', type: 'string' },
-  displayName: { sql: 'u.display_name', type: 'string' },
-  nickName: { sql: 'u.nick_name', type: 'string' },
-  title: { sql: 'u.title', type: 'string' },
-  userType: { sql: 'u.user_type', type: 'string' },
-  preferredLanguage: { sql: 'u.preferred_language', type: 'string' },
-  locale: { sql: 'u.locale', type: 'string' },
-  timezone: { sql: 'u.timezone', type: 'string' },
   active: { sql: 'u.active', type: 'boolean' },
   'meta.created': { sql: 'u.created_at', type: 'dateTime' },
   'meta.lastModified': { sql: 'u.updated_at', type: 'dateTime' },
-  [`${ENTERPRISE}:employeeNumber`]: { sql: 'u.employee_number', type: 'string' },
-  [`${ENTERPRISE}:costCenter`]: { sql: 'u.cost_center', type: 'string' },
-  [`${ENTERPRISE}:organization`]: { sql: 'u.organization', type: 'string' },
-  [`${ENTERPRISE}:division`]: { sql: 'u.division', type: 'string' },
-  [`${ENTERPRISE}:department`]: { sql: 'u.department', type: 'string' },
-  [`${ENTERPRISE}:manager.value`]: { sql: 'u.manager_id', type: 'string' },
+  ...Object.fromEntries(USER_ATTRIBUTES.map((attribute) => [attribute.path, columnOf(attribute)])),
 };
+
+function columnOf(attribute: UserAttributeSpec): Column {
+  const column: Column = { sql: `u.${attribute.column}`, type: sqlType(attribute.type) };
+  return attribute.lower === undefined ? column : { ...column, lower: `u.${attribute.lower}` };
+}
+
+/** How a stored type compares in SQL: a reference (a URI, RFC 7643 §2.3.7) is text, as the filter resolver types it. */
+function sqlType(type: StoredAttributeType): Column['type'] {
+  switch (type) {
+    case 'string':
+    case 'reference':
+      return 'string';
+    default: {
+      const impossible: never = type;
+      throw new TypeError(`unknown stored type ${String(impossible)}`);
+    }
+  }
+}
 
 const CONTACT_COLUMNS: Readonly<Record<string, Column>> = {
   value: { sql: 'c.value', lower: 'c.value_lower', type: 'string' },

@@ -9,7 +9,7 @@ import { guarded } from './guard.js';
 import { LruMap } from './lru-map.js';
 import { insertRows, updateRow } from './row-statements.js';
 import { USER_FILTER_MAPPING } from './user-filter-mapping.js';
-import { fromUserRow, toContactRows, toUserRow } from './user-rows.js';
+import { fromUserRow, NAME_COLUMNS, namePartsFromRow, toContactRows, toUserRow } from './user-rows.js';
 
 export class SqlUserRepository implements UserRepository {
   /**
@@ -30,7 +30,8 @@ export class SqlUserRepository implements UserRepository {
   }
 
   async insertMany(users: readonly User[]): Promise<void> {
-    // Rows per statement stay under both engines' bound-parameter limits (users have 35 columns).
+    // Rows per statement stay under both engines' bound-parameter limits (SQLite's 32,766 while
+    // `users` has fewer than 80 columns).
     for (const chunk of chunks(users, 400)) {
       await guarded(this.dialect, this.db.insertInto('users').values(chunk.map(toUserRow)).execute());
     }
@@ -293,7 +294,7 @@ export class SqlUserRepository implements UserRepository {
       .where('scim_deleted', '=', 0)
       .orderBy('id')
       .execute();
-    return rows.map((r) => ({ roleId: r.role_id, userId: r.id, name: nameParts(r) }));
+    return rows.map((r) => ({ roleId: r.role_id, userId: r.id, name: namePartsFromRow(r) }));
   }
 
   async assignRole(workspaceId: string, userIds: readonly string[], roleId: string, at: string): Promise<number> {
@@ -331,7 +332,7 @@ export class SqlUserRepository implements UserRepository {
         .where('workspace_id', '=', workspaceId)
         .where('id', 'in', chunk)
         .execute();
-      for (const row of rows) names.set(row.id, nameParts(row));
+      for (const row of rows) names.set(row.id, namePartsFromRow(row));
     }
     return names;
   }
@@ -357,18 +358,6 @@ export class SqlUserRepository implements UserRepository {
 /** Splits id lists so no statement exceeds the engines' bound-parameter limits. */
 function* chunks<T>(items: readonly T[], size = 500): Generator<T[]> {
   for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size);
-}
-
-const NAME_COLUMNS = ['user_name', 'display_name', 'formatted_name', 'given_name', 'middle_name', 'family_name'] as const;
-
-function nameParts(row: Pick<UsersTable, (typeof NAME_COLUMNS)[number]>): UserNameParts {
-  const parts: Record<string, string> = { userName: row.user_name };
-  if (row.display_name !== null) parts.displayName = row.display_name;
-  if (row.formatted_name !== null) parts.formattedName = row.formatted_name;
-  if (row.given_name !== null) parts.givenName = row.given_name;
-  if (row.middle_name !== null) parts.middleName = row.middle_name;
-  if (row.family_name !== null) parts.familyName = row.family_name;
-  return parts as unknown as UserNameParts;
 }
 
 /** A users row with its team ids (see teamIds()). */

@@ -1,39 +1,25 @@
 import type { Contact, Contacts, User } from '../../directory/model.js';
+import type { UserNameParts } from '../../directory/ports.js';
+import {
+  USER_ATTRIBUTES,
+  type UserAttribute,
+  type UserAttributeColumns,
+  type UserAttributeValues,
+  withAttributeValues,
+} from '../../directory/user-attributes.js';
 import type { UserContactsTable, UsersTable } from './database-types.js';
 
 export const CONTACT_KINDS = ['emails', 'phoneNumbers', 'addresses'] as const;
 
 /** A user as its `users` row (team links and contact index rows are written separately). */
 export function toUserRow(u: User): UsersTable {
-  return {
+  const row = {
     workspace_id: u.workspaceId,
     id: u.id,
-    user_name: u.userName,
-    user_name_lower: u.userName.toLowerCase(),
     email_lower: u.email.toLowerCase(),
     active: u.active ? 1 : 0,
     scim_deleted: u.scimDeleted ? 1 : 0,
     role_id: u.roleId,
-    external_id: u.externalId ?? null,
-    formatted_name: u.formattedName ?? null,
-    family_name: u.familyName ?? null,
-    given_name: u.givenName ?? null,
-    middle_name: u.middleName ?? null,
-    honorific_prefix: u.honorificPrefix ?? null,
-    honorific_suffix: u.honorificSuffix ?? null,
-    display_name: u.displayName ?? null,
-    nick_name: u.nickName ?? null,
-    title: u.title ?? null,
-    user_type: u.userType ?? null,
-    preferred_language: u.preferredLanguage ?? null,
-    locale: u.locale ?? null,
-    timezone: u.timezone ?? null,
-    employee_number: u.employeeNumber ?? null,
-    cost_center: u.costCenter ?? null,
-    organization: u.organization ?? null,
-    division: u.division ?? null,
-    department: u.department ?? null,
-    manager_id: u.managerId ?? null,
     scim_managed: u.scimManaged ? 1 : 0,
     last_synced_at: u.lastSyncedAt,
     created_at: u.createdAt,
@@ -41,37 +27,30 @@ export function toUserRow(u: User): UsersTable {
     version: u.version,
     contacts: JSON.stringify(u.contacts),
   };
+  return withAttributeColumns(row, u);
 }
 
-/** Optional text attributes of a user and their columns. */
-const OPTIONAL_COLUMNS = [
-  ['externalId', 'external_id'],
-  ['formattedName', 'formatted_name'],
-  ['familyName', 'family_name'],
-  ['givenName', 'given_name'],
-  ['middleName', 'middle_name'],
-  ['honorificPrefix', 'honorific_prefix'],
-  ['honorificSuffix', 'honorific_suffix'],
-  ['displayName', 'display_name'],
-  ['nickName', 'nick_name'],
-  ['title', 'title'],
-  ['userType', 'user_type'],
-  ['preferredLanguage', 'preferred_language'],
-  ['locale', 'locale'],
-  ['timezone', 'timezone'],
-  ['employeeNumber', 'employee_number'],
-  ['costCenter', 'cost_center'],
-  ['organization', 'organization'],
-  ['division', 'division'],
-  ['department', 'department'],
-  ['managerId', 'manager_id'],
-] as const satisfies readonly (readonly [keyof User, keyof UsersTable])[];
+/**
+ * `row` with the attribute columns of a user added: every column of the table, NULL when not
+ * set, so an UPDATE clears what the user no longer has. Lower-case columns are lowered here, in
+ * JavaScript, as filter-sql.ts lowers the values compared with them. Added to the row rather
+ * than spread into it, for the reason given at withAttributeValues.
+ */
+function withAttributeColumns<T extends Record<string, unknown>>(row: T, values: UserAttributeValues): T & UserAttributeColumns {
+  const columns: Record<string, unknown> = row;
+  for (const attribute of USER_ATTRIBUTES) {
+    const value = values[attribute.field];
+    columns[attribute.column] = value ?? null;
+    if ('lower' in attribute) columns[attribute.lower] = value?.toLowerCase() ?? null;
+  }
+  // The loop set every column of the table, and required fields are never undefined.
+  return row as T & UserAttributeColumns;
+}
 
 export function fromUserRow(row: UsersTable, teamIds: readonly string[]): User {
-  const user: Record<string, unknown> = {
+  const user = {
     workspaceId: row.workspace_id,
     id: row.id,
-    userName: row.user_name,
     email: row.email_lower,
     active: Number(row.active) === 1,
     scimDeleted: Number(row.scim_deleted) === 1,
@@ -84,12 +63,29 @@ export function fromUserRow(row: UsersTable, teamIds: readonly string[]): User {
     version: Number(row.version),
     contacts: JSON.parse(row.contacts) as Contacts,
   };
-  // Absent attributes are left out rather than set and deleted (deleting slows every later access).
-  for (const [field, column] of OPTIONAL_COLUMNS) {
-    const value = row[column];
-    if (value !== null && value !== undefined) user[field] = value;
-  }
-  return user as unknown as User;
+  return withAttributeValues(user, (attribute) => row[attribute.column]);
+}
+
+/** The fields displayNameOf reads; typed so the compiler finds a field missing from the list. */
+const NAME_PART_FIELDS: Readonly<Record<keyof UserNameParts, true>> = {
+  userName: true,
+  displayName: true,
+  formattedName: true,
+  givenName: true,
+  middleName: true,
+  familyName: true,
+};
+
+type NamePartAttribute = Extract<UserAttribute, { readonly field: keyof UserNameParts }>;
+
+/** The columns a user's name parts are read from (manager names, Group members). */
+export const NAME_COLUMNS = USER_ATTRIBUTES.filter((a): a is NamePartAttribute => Object.hasOwn(NAME_PART_FIELDS, a.field)).map(
+  (a) => a.column,
+);
+
+/** A user's name parts from a row of which NAME_COLUMNS were selected. */
+export function namePartsFromRow(row: Partial<UserAttributeColumns>): UserNameParts {
+  return withAttributeValues({}, (attribute) => row[attribute.column]);
 }
 
 /** Index rows for filtering on emails, phone numbers and addresses. */
