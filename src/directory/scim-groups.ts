@@ -4,11 +4,11 @@ import { resolveFilter } from '../scim/filter/filter-resolver.js';
 import { type ListResponse, listResponse } from '../scim/messages/list-response.js';
 import { parsePatchRequest } from '../scim/messages/patch-request.js';
 import type { SearchRequest } from '../scim/messages/search-request.js';
-import { type MembershipStep, memberIds, planGroupPatch } from '../scim/patch/membership-plan.js';
 import { type Projection, parseProjection, projectResource } from '../scim/schema/projection.js';
 import type { ScimResource } from '../scim/schema/resource-checker.js';
 import { GROUP_RESOURCE_TYPE } from '../scim/schema/resource-type.js';
 import { describe, isJsonObject } from '../scim/schema/value-normalizer.js';
+import { type MembershipChange, planMembership, replaceMembers } from './group-membership.js';
 import { isPlausibleId, nowIso } from './ids.js';
 import type { Role, User, Workspace } from './model.js';
 import type { DirectoryStore, Repositories, RoleMember } from './ports.js';
@@ -18,7 +18,7 @@ import { claimSeats, seatsTaken } from './seats.js';
 import { displayNameOf } from './user-resource.js';
 
 /**
- * The Groups endpoint: the workspace's non-guest roles (the article's "user roles via /Groups").
+ * The Groups endpoint: the workspace's non-guest roles, served as SCIM Groups (docs/rules/roles.md).
  * Roles are created, renamed and deleted only in the app; over SCIM they are read and assigned.
  * A user holds exactly one role: joining a role leaves the previous one, and leaving one's role
  * returns the user to the default role (the non-guest role with the lowest level).
@@ -61,22 +61,22 @@ export class ScimGroupService {
     return projectResource(GROUP_RESOURCE_TYPE, toGroupResource(role, members, context.baseUrl), projection);
   }
 
-  /** PATCH /Groups/{id}: membership deltas, applied without rewriting the member list. */
+  /** PATCH /Groups/{id}: membership deltas (group-membership.ts), applied without rewriting the member list. */
   async patch(context: RequestContext, id: string, body: unknown): Promise<WriteResult> {
-    const plan = planGroupPatch(parsePatchRequest(body, { maxOperations: this.limits.maxOperations }));
+    const plan = planMembership(parsePatchRequest(body, { maxOperations: this.limits.maxOperations }));
     return this.store.transaction(async (repos) => {
       const role = await visibleRole(repos, context.workspace, id, true);
       checkDisplayName(role, plan.displayName);
-      if (plan.steps.length > 1) {
-        // Every user the steps name is locked now, in one sorted pass, so no step locks a user
-        // after an earlier step took the workspace row's lock for a seat (lock order: seats.ts).
-        const named = plan.steps.flatMap((step) => (step.kind === 'removeAll' ? [] : step.ids));
+      if (plan.changes.length > 1) {
+        // Every user the changes name is locked now, in one sorted pass, so no change locks a user
+        // after an earlier one took the workspace row's lock for a seat (lock order: seats.ts).
+        const named = plan.changes.flatMap((change) => (change.kind === 'removeAll' ? [] : change.ids));
         await repos.users.byIds(context.workspace.id, [...new Set(named)].filter(isPlausibleId), { forUpdate: true });
       }
       const warnings = [...plan.warnings];
       const changed = new Set<string>();
       const fallback = fallbackOnce(repos, context.workspace);
-      for (const step of plan.steps) await this.applyStep(repos, context.workspace, role, step, warnings, changed, fallback);
+      for (const change of plan.changes) await this.applyChange(repos, context.workspace, role, change, warnings, changed, fallback);
       await this.touch(repos, context.workspace, changed);
       return { resource: {}, warnings };
     });
@@ -91,10 +91,10 @@ export class ScimGroupService {
       const displayName = entries.get('displayname');
       if (displayName !== undefined) checkDisplayName(role, typeof displayName === 'string' ? displayName : null);
       const warnings: string[] = [];
-      const ids = memberIds(entries.get('members') ?? [], 'members');
+      const members = replaceMembers(entries.get('members'), warnings);
       const changed = new Set<string>();
       const fallback = fallbackOnce(repos, context.workspace);
-      await this.applyStep(repos, context.workspace, role, { kind: 'replace', ids }, warnings, changed, fallback);
+      await this.applyChange(repos, context.workspace, role, members, warnings, changed, fallback);
       await this.touch(repos, context.workspace, changed);
       return { warnings };
     });
@@ -103,15 +103,15 @@ export class ScimGroupService {
   }
 
   /**
-   * Applies one membership step; adds to `changed` every role whose member list it changed
+   * Applies one membership change; adds to `changed` every role whose member list it changed
    * (the role users joined, the roles they left, the default role they fell back to).
-   * `defaultRoleOf` is read only by steps that remove members.
+   * `defaultRoleOf` is read only by changes that remove members.
    */
-  private async applyStep(
+  private async applyChange(
     repos: Repositories,
     workspace: Workspace,
     role: Role,
-    step: MembershipStep,
+    change: MembershipChange,
     warnings: string[],
     changed: Set<string>,
     defaultRoleOf: () => Promise<Role>,
@@ -125,12 +125,12 @@ export class ScimGroupService {
       }
       if ((await repos.users.assignRole(workspace.id, userIds, fallback.id, nowIso())) > 0) changed.add(role.id).add(fallback.id);
     };
-    switch (step.kind) {
+    switch (change.kind) {
       case 'add':
-        await this.addMembers(repos, workspace, role, await this.knownUsers(repos, workspace, step.ids, warnings), changed);
+        await this.addMembers(repos, workspace, role, await this.knownUsers(repos, workspace, change.ids, warnings), changed);
         return;
       case 'remove': {
-        const users = await this.knownUsers(repos, workspace, step.ids, warnings);
+        const users = await this.knownUsers(repos, workspace, change.ids, warnings);
         await moveToFallback(users.filter((u) => u.roleId === role.id).map((u) => u.id));
         return;
       }
@@ -142,17 +142,17 @@ export class ScimGroupService {
         return;
       }
       case 'replace': {
-        const wanted = new Set(step.ids);
+        const wanted = new Set(change.ids);
         const current = await repos.users.membersOf(workspace.id, [role.id]);
         // Members who leave move between non-guest roles (no seat), so they are not read, only
         // moved; their rows are locked by that UPDATE, before the joining users' rows (seats.ts).
         await moveToFallback(current.filter((m: RoleMember) => !wanted.has(m.userId)).map((m) => m.userId));
-        await this.addMembers(repos, workspace, role, await this.knownUsers(repos, workspace, step.ids, warnings), changed);
+        await this.addMembers(repos, workspace, role, await this.knownUsers(repos, workspace, change.ids, warnings), changed);
         return;
       }
       default: {
-        const impossible: never = step;
-        throw new TypeError(`unknown membership step ${JSON.stringify(impossible)}`);
+        const impossible: never = change;
+        throw new TypeError(`unknown membership change ${JSON.stringify(impossible)}`);
       }
     }
   }

@@ -2,17 +2,16 @@ import { ScimError } from '../errors.js';
 import type { PatchPath, ResolvedFilter } from '../filter/ast.js';
 import { resolvePatchPath } from '../filter/filter-resolver.js';
 import { parsePatchPath } from '../filter/patch-path-parser.js';
-import type { AttributeDefinition } from '../schema/attribute.js';
-import { containerFor, type ScimResource } from '../schema/resource-checker.js';
+import type { AttributeDefinition, SchemaDefinition } from '../schema/attribute.js';
 import type { ResolvedAttribute, ResourceType } from '../schema/resource-type.js';
 
 /**
  * What one PATCH path addresses (RFC 7644 §3.5.2 `attrPath` or `valuePath [ "." subAttr ]`),
- * flattened for the engine: the top-level attribute, an optional value filter, and an optional
- * sub-attribute (from `name.givenName` or from `emails[type eq "work"].value`).
+ * flattened: the top-level attribute, an optional value filter, and an optional sub-attribute
+ * (from `name.givenName` or from `emails[type eq "work"].value`).
  */
 export interface PatchTarget {
-  /** The path as the client wrote it, for messages. */
+  /** The path (or path-less key) as the client wrote it, for messages. */
   readonly text: string;
   /** The top-level attribute (never carries a sub-attribute). */
   readonly attribute: ResolvedAttribute;
@@ -48,6 +47,29 @@ export function isReadOnlyTarget(target: PatchTarget): boolean {
   return target.attribute.attribute.mutability === 'readOnly' || target.sub?.mutability === 'readOnly';
 }
 
+/**
+ * The schema a path or key names, if it is a schema URN. Only URN-shaped text is looked up:
+ * ResourceType.schemaFor reads an alias table that is a plain object, so "constructor" or
+ * "__proto__" would reach Object.prototype there and throw a TypeError.
+ */
+export function schemaNamed(type: ResourceType, text: string): SchemaDefinition | undefined {
+  return /^urn:/i.test(text) ? type.schemaFor(text) : undefined;
+}
+
+/**
+ * `schemas` as a PATCH path. It is not an attribute of any schema, so the resolver would call it
+ * unknown (invalidPath); but it is required (RFC 7643 §3) and derived from the attributes the
+ * resource holds, so changing or removing it is refused as RFC 7644 §3.5.2.2 has for required
+ * attributes: 400 mutability.
+ */
+export function refuseSchemasPath(text: string): void {
+  if (text.trim().toLowerCase() === 'schemas') {
+    throw ScimError.mutability(
+      "'schemas' is required and set by the server from the attributes the resource holds; it cannot be changed or removed",
+    );
+  }
+}
+
 function topLevel(resolved: ResolvedAttribute): ResolvedAttribute {
   if (!resolved.subAttribute) return resolved;
   const prefix = resolved.inExtension ? `${resolved.schemaId}:` : '';
@@ -58,20 +80,4 @@ function topLevel(resolved: ResolvedAttribute): ResolvedAttribute {
     definition: resolved.attribute,
     key: `${prefix}${resolved.attribute.name}`,
   };
-}
-
-/** The current value of a top-level attribute, or undefined. */
-export function readAttribute(resource: ScimResource, attribute: ResolvedAttribute): unknown {
-  return containerFor(resource, attribute, false)?.[attribute.attribute.name];
-}
-
-/** Sets a top-level attribute (creating the extension object when needed). */
-export function writeAttribute(resource: ScimResource, attribute: ResolvedAttribute, value: unknown): void {
-  const container = containerFor(resource, attribute, true);
-  if (container) container[attribute.attribute.name] = value;
-}
-
-export function deleteAttribute(resource: ScimResource, attribute: ResolvedAttribute): void {
-  const container = containerFor(resource, attribute, false);
-  if (container) delete container[attribute.attribute.name];
 }

@@ -1,9 +1,8 @@
 import { ScimError } from '../errors.js';
 import type { ScimResource } from '../schema/resource-checker.js';
 import type { ResourceType } from '../schema/resource-type.js';
-import { isJsonObject } from '../schema/value-normalizer.js';
-import { settlePrimary } from './element-values.js';
-import { pruneEmpty } from './json-values.js';
+import { isEmpty, isJsonObject } from '../schema/value-normalizer.js';
+import { settlePrimary } from './element-ops.js';
 
 /**
  * Re-establishes what a stored resource must satisfy after a PATCH: no empty values (absent,
@@ -37,4 +36,25 @@ export function settleResource(type: ResourceType, resource: ScimResource, befor
       }
     }
   }
+}
+
+/**
+ * Drops empty values (null, "", [], {}) from an object, recursively and in place, so an
+ * attribute is either present with content or absent — never `[]` or `{}` (RFC 7643 §2.5).
+ */
+function pruneEmpty(object: Record<string, unknown>): void {
+  for (const [key, value] of Object.entries(object)) {
+    const pruned = pruneValue(value);
+    if (pruned === undefined) delete object[key];
+    else object[key] = pruned;
+  }
+}
+
+function pruneValue(value: unknown): unknown {
+  if (Array.isArray(value)) {
+    const items = value.map(pruneValue).filter((item) => item !== undefined);
+    return items.length === 0 ? undefined : items;
+  }
+  if (isJsonObject(value)) pruneEmpty(value);
+  return isEmpty(value) ? undefined : value;
 }

@@ -1,13 +1,10 @@
-/**
- * Resources and helpers for the PATCH engine tests. Test support only: nothing outside
- * `*.test.ts` imports this file.
- */
-import { ScimError } from '../errors.js';
-import { type PatchOperation, parsePatchRequest } from '../messages/patch-request.js';
-import type { ScimResource } from '../schema/resource-checker.js';
-import type { ResourceType } from '../schema/resource-type.js';
-import { URN } from '../schema/urns.js';
-import { applyPatch, type PatchResult } from './patch-engine.js';
+/** Resources and helpers for the PATCH tests (src/scim/patch, src/directory/group-membership). */
+import { ScimError } from '../../src/scim/errors.js';
+import { type PatchOperation, parsePatchRequest } from '../../src/scim/messages/patch-request.js';
+import { applyPatch, type PatchResult } from '../../src/scim/patch/index.js';
+import type { ScimResource } from '../../src/scim/schema/resource-checker.js';
+import type { ResourceType } from '../../src/scim/schema/resource-type.js';
+import { URN } from '../../src/scim/schema/urns.js';
 
 export const ENTERPRISE = URN.enterpriseUser;
 export const TEAMS = URN.teamsUser;

@@ -1,7 +1,13 @@
 import { ScimError } from '../errors.js';
+import type { ResolvedFilter } from '../filter/ast.js';
+import { matchesElement } from '../filter/filter-evaluator.js';
 import { type AttributeDefinition, findSubAttribute } from '../schema/attribute.js';
-import { isEmpty, isJsonObject, type JsonObject } from '../schema/value-normalizer.js';
-import { deepEqual } from './json-values.js';
+import { isJsonObject, type JsonObject } from '../schema/value-normalizer.js';
+
+/**
+ * The values of one attribute and the elements of a multi-valued one: equality, sub-attribute
+ * changes under the mutability rules, value filters, and the primary rule (RFC 7643 §2.2, §2.4).
+ */
 
 /** Equality of two values of one attribute: strings ignore case unless the attribute is caseExact. */
 export function sameScalar(definition: AttributeDefinition, a: unknown, b: unknown): boolean {
@@ -22,21 +28,6 @@ export function sameElement(definition: AttributeDefinition, a: unknown, b: unkn
     return sameScalar(valueSub, a[valueSub.name], b[valueSub.name]);
   }
   return deepEqual(a, b);
-}
-
-/**
- * Sub-attributes a raw complex value asks to clear (`{"middleName": null}`): normalisation drops
- * empty members, so they are read from the raw value. Read-only and unknown names are skipped.
- */
-export function clearedSubAttributes(definition: AttributeDefinition, raw: unknown): string[] {
-  const object = Array.isArray(raw) && raw.length === 1 ? raw[0] : raw;
-  if (!isJsonObject(object)) return [];
-  const cleared: string[] = [];
-  for (const [key, value] of Object.entries(object)) {
-    const sub = findSubAttribute(definition, key);
-    if (sub && sub.mutability !== 'readOnly' && isEmpty(value)) cleared.push(sub.name);
-  }
-  return cleared;
 }
 
 /**
@@ -66,12 +57,7 @@ export function setSubAttribute(
  * an element left without its `value` no longer denotes anything (Entra's
  * `remove emails[type eq "work"].value` means "remove the work email").
  */
-export function removeSubAttribute(
-  _definition: AttributeDefinition,
-  element: JsonObject,
-  sub: AttributeDefinition,
-  where: string,
-): boolean {
+export function removeSubAttribute(element: JsonObject, sub: AttributeDefinition, where: string): boolean {
   if (element[sub.name] === undefined) return false;
   if (sub.mutability === 'immutable') {
     throw ScimError.mutability(`'${where}.${sub.name}' is immutable and cannot be removed`);
@@ -99,7 +85,7 @@ export function mergeInto(
   let lostValue = false;
   for (const name of cleared) {
     const sub = findSubAttribute(definition, name);
-    if (sub && incoming[name] === undefined && removeSubAttribute(definition, element, sub, where)) lostValue = true;
+    if (sub && incoming[name] === undefined && removeSubAttribute(element, sub, where)) lostValue = true;
   }
   return lostValue;
 }
@@ -119,4 +105,80 @@ export function settlePrimary(definition: AttributeDefinition, list: unknown[], 
   if (primaries.length <= 1) return;
   const keep = newest && newest[primary.name] === true ? newest : primaries[primaries.length - 1];
   for (const element of primaries) if (element !== keep) element[primary.name] = false;
+}
+
+/** Whether a value filter selects this element (a complex value; anything else never matches). */
+export function elementMatches(filter: ResolvedFilter, element: unknown): element is JsonObject {
+  return isJsonObject(element) && matchesElement(filter, element);
+}
+
+/**
+ * Builds the element a value filter describes, for add/replace through a filter that matched
+ * nothing: `emails[type eq "work"].value` on a user without a work email creates
+ * `{type: "work", value: …}` (Entra's default mapping). Only `eq` comparisons joined by `and`
+ * describe an element; anything else (or, not, other operators, read-only sub-attributes,
+ * contradicting comparisons) is RFC 7644 §3.5.2 `noTarget`.
+ */
+export function elementFromFilter(definition: AttributeDefinition, filter: ResolvedFilter, where: string): JsonObject {
+  const element: JsonObject = {};
+  const fail = (why: string): ScimError =>
+    ScimError.noTarget(`no value of '${where}' matches the filter, and a new one cannot be made from it: ${why}`);
+
+  const collect = (node: ResolvedFilter): void => {
+    switch (node.kind) {
+      case 'and':
+        collect(node.left);
+        collect(node.right);
+        return;
+      case 'compare': {
+        const sub = node.attribute.subAttribute;
+        if (node.op !== 'eq') throw fail(`only "eq" comparisons can be turned into a value, not "${node.op}"`);
+        if (!sub || node.value === null) throw fail('the comparison does not name a sub-attribute value');
+        if (sub.mutability === 'readOnly') throw fail(`'${sub.name}' is read-only`);
+        const previous = element[sub.name];
+        if (previous !== undefined && !sameScalar(sub, previous, node.value)) throw fail(`'${sub.name}' is compared twice`);
+        element[sub.name] = node.value;
+        return;
+      }
+      case 'or':
+      case 'not':
+      case 'present':
+      case 'valuePath':
+        throw fail(`"${node.kind}" does not describe a single value`);
+      default: {
+        const impossible: never = node;
+        throw new TypeError(`unknown filter kind ${JSON.stringify(impossible)}`);
+      }
+    }
+  };
+  collect(filter);
+  if (!definition.subAttributes || !matchesElement(filter, element)) throw fail('the filter does not match its own value');
+  return element;
+}
+
+/**
+ * A created element must still match the filter it was made from once the value is applied:
+ * `emails[value eq "a"].value = "b"` or `emails[type eq "work"]` with `{"type": "home"}` would
+ * otherwise create an element the same operation can never find again (and repeat each time).
+ */
+export function checkCreated(filter: ResolvedFilter, element: JsonObject, where: string): JsonObject {
+  if (!matchesElement(filter, element)) {
+    throw ScimError.noTarget(`no value of '${where}' matches the filter, and the given value contradicts the filter`);
+  }
+  return element;
+}
+
+/** Structural equality of JSON values (key order ignored). */
+export function deepEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (Array.isArray(a)) {
+    return Array.isArray(b) && a.length === b.length && a.every((item, i) => deepEqual(item, b[i]));
+  }
+  if (isJsonObject(a)) {
+    if (!isJsonObject(b)) return false;
+    const keys = Object.keys(a);
+    if (keys.length !== Object.keys(b).length) return false;
+    return keys.every((key) => Object.hasOwn(b, key) && deepEqual(a[key], b[key]));
+  }
+  return false;
 }

@@ -1,13 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { bareUser, ENTERPRISE, storedGroup, storedUser, TEAMS } from '../../../test/support/patch-fixtures.js';
 import { ScimError } from '../errors.js';
 import type { PatchOperation } from '../messages/patch-request.js';
 import type { ScimResource } from '../schema/resource-checker.js';
 import { GROUP_RESOURCE_TYPE, type ResolvedAttribute, type ResourceType, USER_RESOURCE_TYPE } from '../schema/resource-type.js';
 import { isJsonObject, normalizeValue } from '../schema/value-normalizer.js';
-import { isBlank } from './patch-context.js';
-import { applyPatch } from './patch-engine.js';
-import { bareUser, ENTERPRISE, storedGroup, storedUser, TEAMS } from './patch-test-fixtures.js';
+import { applyPatch } from './apply-steps.js';
+import { isBlank } from './patch-values.js';
 
 type Json = Record<string, any>;
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { bareUser, ENTERPRISE, patchBody, scimErrorOf, storedGroup, storedUser, TEAMS } from '../../../test/support/patch-fixtures.js';
 import type { ScimErrorCode } from '../errors.js';
 import type { ScimResource } from '../schema/resource-checker.js';
-import { USER_RESOURCE_TYPE } from '../schema/resource-type.js';
-import { applyPatch } from './patch-engine.js';
-import { bareUser, ENTERPRISE, patchBody, scimErrorOf, storedUser, TEAMS } from './patch-test-fixtures.js';
+import { GROUP_RESOURCE_TYPE, USER_RESOURCE_TYPE } from '../schema/resource-type.js';
+import { applyPatch } from './apply-steps.js';
 
 type Json = Record<string, any>;
 
@@ -851,5 +851,59 @@ describe('defect 4 (issue 13): the PATCH engine enforces maxItems after every op
       { op: 'remove', path: 'emails', value: [...emails(5000), { value: 'babs@jensen.example' }] },
     ]);
     expect(resource.emails).toStrictEqual([{ value: 'bjensen@example.com', type: 'work', primary: true }]);
+  });
+});
+
+/**
+ * The applier follows the schema, so immutable sub-attributes are pinned on the one schema that
+ * has them: the Group's members (value, type, $ref). Production reads Group PATCHes as membership
+ * changes instead (directory/group-membership.ts); these cases pin the rule itself.
+ */
+describe('immutable sub-attributes (Group members as a resource)', () => {
+  it.each<[string, unknown[], ((group: Json) => void) | ScimErrorCode]>([
+    [
+      'adding an existing member is idempotent (display is read-only)',
+      [{ op: 'add', path: 'members', value: [{ value: 'u1', display: 'X' }] }],
+      () => {},
+    ],
+    [
+      'member values are caseExact: U1 is another member',
+      [{ op: 'add', path: 'members', value: { value: 'U1' } }],
+      (g) => g.members.push({ value: 'U1' }),
+    ],
+    [
+      'an immutable sub-attribute may be set while absent',
+      [{ op: 'replace', path: 'members[value eq "u1"]', value: { value: 'u1', type: 'User' } }],
+      (g) => (g.members[0].type = 'User'),
+    ],
+    ['or re-sent unchanged', [{ op: 'replace', path: 'members[value eq "u1"].value', value: 'u1' }], () => {}],
+    ['changing it is mutability', [{ op: 'replace', path: 'members[value eq "u1"].value', value: 'u9' }], 'mutability'],
+    [
+      'changing it through an object is mutability',
+      [{ op: 'replace', path: 'members[value eq "u1"]', value: { value: 'u9' } }],
+      'mutability',
+    ],
+    ['changing a type already set is mutability', [{ op: 'replace', path: 'members[value eq "u2"].type', value: 'Group' }], 'mutability'],
+    ['removing it is mutability (remove the element instead)', [{ op: 'remove', path: 'members[value eq "u1"].value' }], 'mutability'],
+    ['setting it on every element is mutability', [{ op: 'add', path: 'members.type', value: 'User' }], 'mutability'],
+    [
+      'a filtered add that matches nothing creates the element',
+      [{ op: 'add', path: 'members[value eq "u7"]', value: { type: 'User' } }],
+      (g) => g.members.push({ value: 'u7', type: 'User' }),
+    ],
+    [
+      'a filter on read-only display cannot create an element: noTarget',
+      [{ op: 'add', path: 'members[display eq "Zed"].type', value: 'User' }],
+      'noTarget',
+    ],
+  ])('%s', (_name, ops, expected) => {
+    const start = storedGroup();
+    if (typeof expected === 'string') {
+      expect(scimErrorOf(() => patchBody(GROUP_RESOURCE_TYPE, start, ...ops)).code).toBe(expected);
+      return;
+    }
+    const wanted = structuredClone(start) as Json;
+    expected(wanted);
+    expect(patchBody(GROUP_RESOURCE_TYPE, start, ...ops).resource).toStrictEqual(wanted);
   });
 });
