@@ -15,10 +15,10 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import Sqlite from 'better-sqlite3';
 import { SqliteDialect } from 'kysely';
+import { composeApp } from '../src/app/compose.js';
 import { loadConfig } from '../src/config/config.js';
 import { seedUserName, seedWorkspace } from '../src/directory/bulk-seed.js';
 import { rotateToken } from '../src/directory/scim-integration.js';
-import { buildApp } from '../src/http/app.js';
 import { openStore } from '../src/storage/open-store.js';
 import { secretBox, secretKeyFor } from '../src/storage/secret-box.js';
 import { isRetryableSqliteError, type SqlDialect, sqliteOrderedList, translateSqliteError } from '../src/storage/sql/dialect.js';
@@ -139,7 +139,7 @@ try {
     }),
     secretBox(secretKeyFor(path)),
   );
-  const app = await buildApp({
+  const app = await composeApp({
     store,
     config: loadConfig({ database: path, port: 8080 }, { ROSTER_LOG_LEVEL: 'warn', ROSTER_RATE_LIMIT: '0' }),
   });

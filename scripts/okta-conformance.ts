@@ -7,11 +7,11 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { composeApp } from '../src/app/compose.js';
 import { loadConfig } from '../src/config/config.js';
 import { addAppUser } from '../src/directory/app-users.js';
 import { enableScim } from '../src/directory/scim-integration.js';
 import { configureSso, createWorkspace } from '../src/directory/workspaces.js';
-import { buildApp } from '../src/http/app.js';
 import { openStore } from '../src/storage/open-store.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -30,12 +30,12 @@ await configureSso(store, 'okta-spec', { issuer: 'https://okta.example.com', cli
 await addAppUser(store, 'okta-spec', { email: 'existing.user@example.com', givenName: 'Existing', familyName: 'User' });
 const { token } = await enableScim(store, 'okta-spec', 'okta');
 
-const probe = await buildApp({ store, config: loadConfig({ database, port: 0 }) });
+const probe = await composeApp({ store, config: loadConfig({ database, port: 0 }) });
 await probe.listen({ host: '127.0.0.1', port: 0 });
 const port = (probe.server.address() as { port: number }).port;
 await probe.close();
 const config = loadConfig({ database, port }, { ...process.env, ROSTER_PUBLIC_URL: `http://127.0.0.1:${port}` });
-const app = await buildApp({ store, config });
+const app = await composeApp({ store, config });
 await app.listen({ host: '127.0.0.1', port });
 
 // The runner runs as a child process: this process keeps serving its requests meanwhile.

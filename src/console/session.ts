@@ -2,8 +2,8 @@ import { timingSafeEqual } from 'node:crypto';
 import type { CookieSerializeOptions } from '@fastify/cookie';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config/config.js';
-import type { DirectoryStore } from '../directory/ports.js';
-import { SESSION_TTL_MS, type SignedIn, type Viewer, viewerOf } from '../directory/sign-in.js';
+import type { Directory } from '../directory/directory.js';
+import { SESSION_TTL_MS, type SignedIn, type Viewer } from '../directory/sign-in.js';
 import { consolePath } from './links.js';
 import type { Flash } from './views/layout.js';
 
@@ -37,10 +37,10 @@ export function clearSessionCookie(reply: FastifyReply, config: Config, slug: st
 }
 
 /** The signed-in viewer of this workspace, if the request carries a valid session for it. */
-export async function viewerFor(store: DirectoryStore, request: FastifyRequest, slug: string): Promise<Viewer | undefined> {
+export async function viewerFor(directory: Directory, request: FastifyRequest, slug: string): Promise<Viewer | undefined> {
   const secret = request.cookies[SESSION_COOKIE];
   if (!secret) return undefined;
-  const viewer = await viewerOf(store, secret);
+  const viewer = await directory.signIn.viewer(secret);
   return viewer && viewer.workspace.slug === slug ? viewer : undefined;
 }
 

@@ -8,7 +8,7 @@ export interface Mailer {
 }
 
 /**
- * Queues the reactivation notice (the article: a reactivated user is told by e-mail). Called
+ * Queues the reactivation notice (a reactivated user is told by e-mail: docs/rules/deactivation.md). Called
  * inside the transaction that reactivates, so the notice exists exactly when the change does.
  */
 export async function queueReactivationNotice(repos: Repositories, workspace: Workspace, user: User): Promise<void> {
@@ -89,6 +89,6 @@ export class OutboxDispatcher {
   }
 }
 
-export async function listOutbox(store: DirectoryStore, workspaceId: string, limit = 100): Promise<OutboxMessage[]> {
-  return store.read.outbox.list(workspaceId, limit);
+export async function listOutbox(store: DirectoryStore, workspace: Workspace, limit = 100): Promise<OutboxMessage[]> {
+  return store.read.outbox.list(workspace.id, limit);
 }

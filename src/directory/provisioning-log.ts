@@ -1,7 +1,7 @@
 import { newId } from './ids.js';
 import { recordableEntry } from './log-redaction.js';
 import type { ProvisioningLogEntry } from './model.js';
-import type { DirectoryStore, LogQuery } from './ports.js';
+import type { DirectoryStore } from './ports.js';
 
 export interface LogRetention {
   /** Entries older than this are pruned. */
@@ -159,8 +159,4 @@ export class ProvisioningLog {
       // A failing reporter must not stop the log.
     }
   }
-}
-
-export async function readLog(store: DirectoryStore, workspaceId: string, query: LogQuery): Promise<ProvisioningLogEntry[]> {
-  return store.read.provisioningLog.list(workspaceId, query);
 }

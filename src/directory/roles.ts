@@ -1,4 +1,4 @@
-import { DirectoryError } from './directory-error.js';
+import { DirectoryError } from './errors.js';
 import { newId, nowIso } from './ids.js';
 import type { Role, Workspace } from './model.js';
 import { type DirectoryStore, type Repositories, StoreConflict } from './ports.js';
@@ -32,7 +32,7 @@ export async function createRole(store: DirectoryStore, slug: string, name: stri
   return role;
 }
 
-/** Renaming keeps the role's id, so IdP group links survive (the article's FAQ). */
+/** Renaming keeps the role's id, so IdP group links survive (docs/rules/roles.md). */
 export async function renameRole(store: DirectoryStore, slug: string, oldName: string, newName: string): Promise<Role> {
   const workspace = await requireWorkspace(store, slug);
   const trimmed = checkName(newName);

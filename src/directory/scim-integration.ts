@@ -1,4 +1,4 @@
-import { DirectoryError } from './directory-error.js';
+import { DirectoryError } from './errors.js';
 import { newId, nowIso } from './ids.js';
 import type { AuditAction, AuditEntry, Provider, ScimIntegration, Workspace } from './model.js';
 import { PROVIDERS } from './model.js';
@@ -15,7 +15,7 @@ export interface IssuedToken {
 }
 
 /**
- * Enables SCIM for a workspace (the article's "Preparing for SCIM"): only on the enterprise
+ * Enables SCIM for a workspace (docs/console.md, docs/cli.md): only on the enterprise
  * plan with SSO configured. Creates the integration with its "API access" client application
  * and issues its first token. An existing integration is replaced (its tokens revoked) unless
  * `replace` is false, which refuses instead.
@@ -85,6 +85,11 @@ export async function disableScim(store: DirectoryStore, slug: string, actor = S
     await audit(repos, workspace, actor, 'scim.disable', `provider ${integration.provider}`);
     return { revoked };
   });
+}
+
+/** The workspace's SCIM integration, if one is enabled (the console's integration list). */
+export async function activeIntegration(store: DirectoryStore, workspace: Workspace): Promise<ScimIntegration | undefined> {
+  return store.read.integrations.active(workspace.id);
 }
 
 /** The actor recorded when a caller names none (the demo bootstrap, tests). */

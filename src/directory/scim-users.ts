@@ -4,7 +4,7 @@ import { resolveFilter } from '../scim/filter/filter-resolver.js';
 import { type ListResponse, listResponse } from '../scim/messages/list-response.js';
 import { parsePatchRequest } from '../scim/messages/patch-request.js';
 import type { SearchRequest } from '../scim/messages/search-request.js';
-import { applyPatch } from '../scim/patch/patch-engine.js';
+import { applyPatch } from '../scim/patch/index.js';
 import { type Projection, parseProjection, projectResource } from '../scim/schema/projection.js';
 import { checkResource, type ScimResource } from '../scim/schema/resource-checker.js';
 import { USER_RESOURCE_TYPE } from '../scim/schema/resource-type.js';

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { DirectoryError } from './directory-error.js';
+import { DirectoryError, SignInRefused } from './errors.js';
 import { nowIso } from './ids.js';
 import type { ConsoleSession, LoginFlow, Role, SignInMethod, User, Workspace } from './model.js';
 import { burnPasswordCheck, hashPassword, MIN_PASSWORD_LENGTH, verifyPassword } from './passwords.js';
@@ -11,28 +11,6 @@ export const ADMIN_LEVEL = 100;
 export const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
 export const LOGIN_LINK_TTL_MS = 15 * 60 * 1000;
 export const LOGIN_FLOW_TTL_MS = 10 * 60 * 1000;
-
-export type SignInRefusalReason =
-  | 'unknownAccount'
-  | 'deactivated'
-  | 'removed'
-  | 'emailNotVerified'
-  | 'noEmail'
-  | 'passwordNotAllowed'
-  | 'wrongCredentials'
-  | 'linkInvalid'
-  | 'flowInvalid';
-
-/** A sign-in the directory turned down; the console shows `message` to the person. */
-export class SignInRefused extends Error {
-  constructor(
-    readonly reason: SignInRefusalReason,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'SignInRefused';
-  }
-}
 
 export interface SignedIn {
   /** The cookie value: a 256-bit secret of which only the hash is stored. */

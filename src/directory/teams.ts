@@ -1,4 +1,4 @@
-import { DirectoryError } from './directory-error.js';
+import { DirectoryError } from './errors.js';
 import { newId, nowIso } from './ids.js';
 import type { Team, Workspace } from './model.js';
 import { type DirectoryStore, StoreConflict } from './ports.js';

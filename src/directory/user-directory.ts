@@ -1,5 +1,5 @@
-import { parseFilter, resolveFilter } from '../scim/filter/index.js';
-import { USER_RESOURCE_TYPE } from '../scim/schema/resource-type.js';
+import type { ResolvedFilter } from '../scim/filter/ast.js';
+import { type ResolvedAttribute, USER_RESOURCE_TYPE } from '../scim/schema/resource-type.js';
 import type { Role, Team, User, Workspace } from './model.js';
 import type { DirectoryStore } from './ports.js';
 
@@ -25,25 +25,47 @@ const MAX_SEARCH_LENGTH = 100;
 /** Ids longer than this are no user ids (ours are UUIDs; SCIM ids reach the console only from log entries). */
 const MAX_ID_LENGTH = 200;
 
+/** The User attributes the console's search compares, resolved once. */
+function userAttribute(path: string): ResolvedAttribute {
+  const resolved = USER_RESOURCE_TYPE.resolve(path);
+  if (!resolved) throw new TypeError(`the User schema has no attribute '${path}'`);
+  return resolved;
+}
+const SEARCHED = {
+  userName: userAttribute('userName'),
+  givenName: userAttribute('name.givenName'),
+  familyName: userAttribute('name.familyName'),
+  active: userAttribute('active'),
+} as const;
+
+/**
+ * The console's search as a resolved filter, built as nodes (no filter text to parse again). An
+ * address is matched on the userName index alone (1 to 4 ms at 100,000 users). A name also
+ * matches given and family names, which no index serves: a scan, about 0.2 s at 100,000 users.
+ * emails.value is left out: in an `or` its sub-query made every search 0.3 to 0.5 s.
+ */
+export function directoryFilter(text: string, status: StatusFilter): ResolvedFilter | undefined {
+  const clauses: ResolvedFilter[] = [];
+  const searched = text.trim().slice(0, MAX_SEARCH_LENGTH);
+  if (searched) {
+    const prefix = (attribute: ResolvedAttribute): ResolvedFilter => ({ kind: 'compare', op: 'sw', attribute, value: searched });
+    const byName = prefix(SEARCHED.userName);
+    clauses.push(
+      searched.includes('@')
+        ? byName
+        : { kind: 'or', left: byName, right: { kind: 'or', left: prefix(SEARCHED.givenName), right: prefix(SEARCHED.familyName) } },
+    );
+  }
+  if (status !== 'all') clauses.push({ kind: 'compare', op: 'eq', attribute: SEARCHED.active, value: status === 'active' });
+  return clauses.reduce<ResolvedFilter | undefined>((left, right) => (left ? { kind: 'and', left, right } : right), undefined);
+}
+
 /**
  * The console's user list: everyone in the workspace (SCIM-managed or not), searched with the
  * same filter compiler as SCIM, so the search runs in the database on indexed columns.
  */
 export async function searchDirectory(store: DirectoryStore, workspace: Workspace, query: DirectoryQuery): Promise<DirectoryPage> {
-  const clauses: string[] = [];
-  const text = query.text.trim().slice(0, MAX_SEARCH_LENGTH);
-  if (text) {
-    // A JSON string literal is a valid SCIM filter string (RFC 7644 §3.4.2.2 uses JSON's grammar).
-    const value = JSON.stringify(text);
-    clauses.push(
-      // An address is matched on the userName index alone (1 to 4 ms at 100,000 users). A name also
-      // matches given and family names, which no index serves: a scan, about 0.2 s at 100,000
-      // users. emails.value is left out: in an `or` its subquery made every search 0.3 to 0.5 s.
-      text.includes('@') ? `userName sw ${value}` : `(userName sw ${value} or name.givenName sw ${value} or name.familyName sw ${value})`,
-    );
-  }
-  if (query.status !== 'all') clauses.push(`active eq ${query.status === 'active'}`);
-  const filter = clauses.length ? resolveFilter(parseFilter(clauses.join(' and ')), USER_RESOURCE_TYPE) : undefined;
+  const filter = directoryFilter(query.text, query.status);
   const page = Math.max(1, Math.floor(query.page));
   const [{ users, total }, roles, teams] = await Promise.all([
     store.read.users.search(workspace.id, {
@@ -56,6 +78,13 @@ export async function searchDirectory(store: DirectoryStore, workspace: Workspac
     store.read.teams.list(workspace.id),
   ]);
   return { users, total, roles: new Map(roles.map((r) => [r.id, r])), teams: new Map(teams.map((t) => [t.id, t])) };
+}
+
+/** A user's teams, in the user's order (the profile page). */
+export async function teamsOf(store: DirectoryStore, workspace: Workspace, user: User): Promise<Team[]> {
+  const teams = await store.read.teams.byIds(workspace.id, user.teamIds);
+  const byId = new Map(teams.map((team) => [team.id, team]));
+  return user.teamIds.flatMap((id) => byId.get(id) ?? []);
 }
 
 /** One user with their role and teams, for the console's detail page. */

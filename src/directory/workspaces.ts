@@ -1,4 +1,4 @@
-import { DirectoryError } from './directory-error.js';
+import { DirectoryError } from './errors.js';
 import { newId, nowIso } from './ids.js';
 import { LOGIN_POLICIES, type LoginPolicy, PLANS, type Plan, type Role, type SsoConfig, type Workspace } from './model.js';
 import { type DirectoryStore, StoreConflict } from './ports.js';
@@ -81,6 +81,15 @@ export async function updateWorkspace(
     await repos.workspaces.update(updated);
     return updated;
   });
+}
+
+export async function listWorkspaces(store: DirectoryStore): Promise<Workspace[]> {
+  return store.read.workspaces.list();
+}
+
+/** The workspace at a console address, if any (the console answers 404 otherwise). */
+export async function findWorkspace(store: DirectoryStore, slug: string): Promise<Workspace | undefined> {
+  return store.read.workspaces.bySlug(slug);
 }
 
 export async function requireWorkspace(store: DirectoryStore, slug: string): Promise<Workspace> {

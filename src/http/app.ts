@@ -4,15 +4,11 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } 
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
 import { registerConsole } from '../console/console-plugin.js';
-import type { DirectoryStore } from '../directory/ports.js';
-import { ProvisioningLog } from '../directory/provisioning-log.js';
-import { ScimGroupService } from '../directory/scim-groups.js';
-import { ScimUserService } from '../directory/scim-users.js';
+import type { Directory } from '../directory/directory.js';
+import type { ProvisioningLog } from '../directory/provisioning-log.js';
 import { errorBody, ScimError } from '../scim/errors.js';
-import { OidcRelyingParty } from '../sso/oidc-relying-party.js';
 import { registerErrorHandling, SCIM_CONTENT_TYPE, sendScimError } from './error-handler.js';
 import { registerJsonParsers } from './json-body.js';
-import { reportLogFailure } from './provisioning-log-hook.js';
 import { registerScimRoutes } from './routes/scim-routes.js';
 
 declare module 'fastify' {
@@ -23,13 +19,19 @@ declare module 'fastify' {
 }
 
 export interface AppDependencies {
-  readonly store: DirectoryStore;
+  readonly directory: Directory;
+  /** The provisioning log the SCIM routes record into (flushed by the composition root). */
+  readonly log: ProvisioningLog;
   readonly config: Config;
   readonly logger?: Logger;
 }
 
-/** Builds the HTTP adapter: a thin layer that parses requests, calls the directory and shapes responses. */
-export async function buildApp({ store, config, logger }: AppDependencies): Promise<FastifyInstance> {
+/**
+ * Builds the HTTP adapter: a thin layer that parses requests, calls the directory's services and
+ * shapes responses (SCIM under /scim/v2, the console beside it). It starts no timers: background
+ * jobs belong to the composition root (`src/app/`).
+ */
+export async function buildApp({ directory, log, config, logger }: AppDependencies): Promise<FastifyInstance> {
   const app = Fastify({
     ...(logger ? { loggerInstance: logger as FastifyBaseLogger } : { logger: false }),
     bodyLimit: config.bodyLimit,
@@ -76,14 +78,8 @@ export async function buildApp({ store, config, logger }: AppDependencies): Prom
     const error = new ScimError('expectationFailed', `the Expect header '${String(request.headers.expect)}' is not supported`);
     response.writeHead(error.status, { 'content-type': SCIM_CONTENT_TYPE }).end(JSON.stringify(errorBody(error)));
   });
-  const users = new ScimUserService(store, config.scim);
-  const groups = new ScimGroupService(store, config.scim);
-  const log = new ProvisioningLog(store, config.log, { onError: reportLogFailure(app.log) });
-  app.addHook('onClose', async () => log.flush());
   app.decorate('provisioningLog', log);
-  await app.register(async (scope) => registerScimRoutes(scope, { store, config, users, groups, log }), {
-    prefix: '/scim/v2',
-  });
-  await registerConsole(app, { store, config, sso: new OidcRelyingParty({ allowPrivateIssuers: config.allowPrivateIssuers }) });
+  await app.register(async (scope) => registerScimRoutes(scope, { directory, config, log }), { prefix: '/scim/v2' });
+  await registerConsole(app, { directory, config });
   return app;
 }

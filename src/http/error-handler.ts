@@ -1,5 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { isDirectoryError } from '../directory/errors.js';
 import { errorBody, isScimError, ScimError } from '../scim/errors.js';
+import { toScimError } from './error-mapping.js';
 
 export const SCIM_CONTENT_TYPE = 'application/scim+json; charset=utf-8';
 
@@ -26,14 +28,20 @@ export function sendScimError(reply: FastifyReply, error: ScimError, traceId: st
 
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: Error & { code?: string; statusCode?: number }, request: FastifyRequest, reply) => {
-    const scimError = isScimError(error) ? error : fromFastifyError(error);
+    const scimError = isScimError(error) ? error : isDirectoryError(error) ? toScimError(error) : fromFastifyError(error);
     if (scimError) {
-      if (request.audit) request.audit.detail = scimError.detail;
+      if (request.audit) {
+        request.audit.detail = scimError.detail;
+        request.audit.errorCode = scimError.code;
+      }
       if (scimError.status === 401) reply.header('www-authenticate', 'Bearer realm="roster-scim"');
       return sendScimError(reply, scimError, request.id);
     }
     request.log.error({ err: error, traceId: request.id }, 'unexpected error');
-    if (request.audit) request.audit.detail = 'unexpected error';
+    if (request.audit) {
+      request.audit.detail = 'unexpected error';
+      request.audit.errorCode = 'internal';
+    }
     return sendScimError(reply, new ScimError('internal', 'an unexpected error occurred'), request.id);
   });
   app.setNotFoundHandler((request, reply) =>

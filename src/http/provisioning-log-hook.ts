@@ -1,9 +1,11 @@
-import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from 'fastify';
-import type { LogFailure, ProvisioningLog } from '../directory/provisioning-log.js';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { ProvisioningLog } from '../directory/provisioning-log.js';
 
 export interface RequestAudit {
   resourceId?: string;
   detail?: string;
+  /** The error catalogue code the request failed with (docs/errors.md). */
+  errorCode?: string;
   warnings: string[];
 }
 
@@ -37,20 +39,6 @@ export function registerProvisioningLog(scope: FastifyInstance, log: Provisionin
       warnings: request.audit.warnings,
     });
   });
-}
-
-/**
- * Sends the provisioning log's failures to the service log: a lost entry is an error with the count
- * lost and the workspaces they belonged to; a failed try whose entries were all written after
- * splitting the batch is a warning.
- */
-export function reportLogFailure(logger: FastifyBaseLogger): (failure: LogFailure) => void {
-  return ({ operation, lost, written, lostWorkspaceIds, attempts, error }) => {
-    const fields = { err: error, operation, lost, written, lostWorkspaceIds, attempts };
-    if (operation === 'prune') logger.error(fields, 'provisioning log: pruning failed');
-    else if (lost > 0) logger.error(fields, `provisioning log: ${lost} entr${lost === 1 ? 'y' : 'ies'} could not be written and are lost`);
-    else logger.warn(fields, 'provisioning log: a write failed; retried in parts, nothing lost');
-  };
 }
 
 /** Notes a write's outcome on the request for the log. */

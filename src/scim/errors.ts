@@ -62,8 +62,8 @@ export class ScimError extends Error {
   readonly scimType: ScimType | undefined;
   readonly detail: string;
 
-  constructor(code: ScimErrorCode, detail: string) {
-    super(detail);
+  constructor(code: ScimErrorCode, detail: string, options?: { readonly cause?: unknown }) {
+    super(detail, options);
     const entry: CatalogueEntry = ERROR_CATALOGUE[code];
     this.name = 'ScimError';
     this.code = code;

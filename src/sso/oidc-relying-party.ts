@@ -1,30 +1,9 @@
 import * as oidc from 'openid-client';
-import type { SsoConfig } from '../directory/model.js';
+import { IdentityProviderFailed } from '../directory/errors.js';
+import type { LoginFlow, SsoConfig } from '../directory/model.js';
+import type { AuthorizationRequest, IdentityProviderClient, IssuerCheck, VerifiedIdentity } from '../directory/sso-sign-in.js';
 import { type AddressPolicy, assertPublicUrl } from '../net/address-policy.js';
 import { type GuardedFetch, guardedFetch } from '../net/guarded-fetch.js';
-
-/** What the identity provider vouched for after a successful authorization code exchange. */
-export interface VerifiedIdentity {
-  readonly subject: string;
-  readonly email: string | undefined;
-  readonly emailVerified: boolean | undefined;
-  readonly name: string | undefined;
-}
-
-/**
- * A failure talking to the identity provider. `message` is what a person sees: one wording per
- * step, whatever went wrong, so the console cannot be used to tell a closed port from a refused
- * address, a database or a web server that is no OpenID provider. `reason` says what went wrong,
- * for the service log only.
- */
-export class SsoProviderError extends Error {
-  readonly reason: string;
-  constructor(message: string, reason: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'SsoProviderError';
-    this.reason = reason;
-  }
-}
 
 /** The one message for any failed fetch of the issuer's metadata (test connection, sign-in). */
 export const DISCOVERY_FAILED = "the issuer's discovery document could not be fetched";
@@ -36,21 +15,16 @@ export interface RelyingPartyOptions {
   readonly allowPrivateIssuers: boolean;
 }
 
-export interface AuthorizationRequest {
-  readonly url: URL;
-  readonly state: string;
-  readonly nonce: string;
-  readonly codeVerifier: string;
-}
-
 const DISCOVERY_TTL_MS = 10 * 60 * 1000;
 const TIMEOUT_SECONDS = 10;
 
 /**
  * The OpenID Connect relying party (authorization code flow with PKCE and nonce), built on
- * openid-client. Discovery documents are cached per workspace settings for ten minutes.
+ * openid-client: the directory's IdentityProviderClient port. Discovery documents are cached per
+ * workspace settings for ten minutes. Every failure is an IdentityProviderFailed whose message
+ * is one wording per step (see DISCOVERY_FAILED, EXCHANGE_FAILED) and whose reason is for the log.
  */
-export class OidcRelyingParty {
+export class OidcRelyingParty implements IdentityProviderClient {
   private readonly discovered = new Map<string, { at: number; config: Promise<oidc.Configuration> }>();
   private readonly policy: AddressPolicy;
   /** Every request openid-client makes for a configuration (discovery, token, userinfo, JWKS) goes through it. */
@@ -81,7 +55,7 @@ export class OidcRelyingParty {
   async complete(
     settings: SsoConfig,
     callbackUrl: URL,
-    checks: { state: string; nonce: string; codeVerifier: string },
+    checks: Pick<LoginFlow, 'state' | 'nonce' | 'codeVerifier'>,
   ): Promise<VerifiedIdentity> {
     const config = await this.configuration(settings);
     let tokens: Awaited<ReturnType<typeof oidc.authorizationCodeGrant>>;
@@ -93,10 +67,10 @@ export class OidcRelyingParty {
         idTokenExpected: true,
       });
     } catch (error) {
-      throw new SsoProviderError(EXCHANGE_FAILED, `the authorization code grant failed: ${describe(error)}`, { cause: error });
+      throw new IdentityProviderFailed(EXCHANGE_FAILED, `the authorization code grant failed: ${describe(error)}`, { cause: error });
     }
     const claims = tokens.claims();
-    if (!claims) throw new SsoProviderError(EXCHANGE_FAILED, 'the token response holds no ID token');
+    if (!claims) throw new IdentityProviderFailed(EXCHANGE_FAILED, 'the token response holds no ID token');
     let email = typeof claims.email === 'string' ? claims.email : undefined;
     let verified = typeof claims.email_verified === 'boolean' ? claims.email_verified : undefined;
     let name = typeof claims.name === 'string' ? claims.name : undefined;
@@ -108,14 +82,14 @@ export class OidcRelyingParty {
         verified = typeof info.email_verified === 'boolean' ? info.email_verified : verified;
         name ??= typeof info.name === 'string' ? info.name : undefined;
       } catch (error) {
-        throw new SsoProviderError(EXCHANGE_FAILED, `the userinfo request failed: ${describe(error)}`, { cause: error });
+        throw new IdentityProviderFailed(EXCHANGE_FAILED, `the userinfo request failed: ${describe(error)}`, { cause: error });
       }
     }
     return { subject: claims.sub, email, emailVerified: verified, name };
   }
 
   /** Checks that the issuer answers with a usable discovery document (the console's "test connection"). */
-  async test(settings: SsoConfig): Promise<{ issuer: string; authorizationEndpoint: string; tokenEndpoint: string; pkce: boolean }> {
+  async test(settings: SsoConfig): Promise<IssuerCheck> {
     this.discovered.delete(cacheKey(settings));
     const metadata = (await this.configuration(settings)).serverMetadata();
     return {
@@ -139,7 +113,7 @@ export class OidcRelyingParty {
 
 async function discover(settings: SsoConfig, policy: AddressPolicy, fetch: GuardedFetch): Promise<oidc.Configuration> {
   const failed = (reason: string, cause?: unknown) =>
-    new SsoProviderError(DISCOVERY_FAILED, `discovery at ${settings.issuer}: ${reason}`, { cause });
+    new IdentityProviderFailed(DISCOVERY_FAILED, `discovery at ${settings.issuer}: ${reason}`, { cause });
   let issuer: URL;
   try {
     issuer = new URL(settings.issuer);

@@ -8,11 +8,10 @@ import {
   BROWSER_AVAILABLE,
   byTestId,
   cli,
-  type Harness,
+  harnessForSuite,
   setUpWorkspace,
   shownText,
   signInWithLink,
-  startHarness,
   textWhenShown,
 } from './console-support.js';
 
@@ -20,16 +19,12 @@ const SEEDED = 130;
 
 /** Users, roles and teams, seats and SSO settings, as an admin uses them. */
 describe.skipIf(!BROWSER_AVAILABLE)('console: admin pages', () => {
-  let harness: Harness;
+  const harness = harnessForSuite();
   let idp: TestOidcProvider;
   beforeAll(async () => {
-    harness = await startHarness();
     idp = await startOidcProvider();
   });
-  afterAll(async () => {
-    await harness?.close();
-    await idp?.close();
-  });
+  afterAll(async () => idp?.close());
 
   async function signInAdmin(slug: string, admin: string): Promise<Page> {
     const { page } = await harness.session();

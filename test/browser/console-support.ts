@@ -7,6 +7,7 @@ import { configureSso, createWorkspace } from '../../src/directory/workspaces.js
 import { type BrowserSession, chromiumAvailable, launchBrowser, newSession } from '../support/browser.js';
 import { runCli } from '../support/cli.js';
 import { startServer, type TestServer } from '../support/scim-server.js';
+import { forSuite } from '../support/suite-setup.js';
 
 /**
  * What the browser tests share: a real Roster server over SQLite, Debian's Chromium, and
@@ -42,6 +43,24 @@ export async function startHarness(): Promise<Harness> {
       await browser.close().catch(() => undefined);
       await server.close();
     },
+  };
+}
+
+/**
+ * A harness for the enclosing `describe`: started in its `beforeAll`, closed in its `afterAll`.
+ * What it returns is stable, so it can be kept at once; it reaches the harness only inside tests and hooks.
+ */
+export function harnessForSuite(): Harness {
+  const current = forSuite('harness', startHarness);
+  return {
+    get server() {
+      return current().server;
+    },
+    get browser() {
+      return current().browser;
+    },
+    session: () => current().session(),
+    close: () => current().close(),
   };
 }
 

@@ -1,17 +1,13 @@
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BROWSER_AVAILABLE, byTestId, type Harness, loginLink, setUpWorkspace, signInWithLink, startHarness } from './console-support.js';
+import { describe, expect, it } from 'vitest';
+import { BROWSER_AVAILABLE, byTestId, harnessForSuite, loginLink, setUpWorkspace, signInWithLink } from './console-support.js';
 
 /**
  * Forms are protected against CSRF and the session cookie is HttpOnly and SameSite. The browser
  * signs in; the forged requests are plain fetches carrying the session cookie.
  */
 describe.skipIf(!BROWSER_AVAILABLE)('console: CSRF and cookies', () => {
-  let harness: Harness;
-  beforeAll(async () => {
-    harness = await startHarness();
-  });
-  afterAll(async () => harness?.close());
+  const harness = harnessForSuite();
 
   /** The form's action and its hidden fields (the CSRF token among them). */
   async function formOf(page: Page, testId: string): Promise<{ action: string; hidden: [string, string][] }> {

@@ -1,25 +1,20 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { addAppUser } from '../../src/directory/app-users.js';
 import {
   BROWSER_AVAILABLE,
   byTestId,
   clickThroughConfirm,
-  type Harness,
+  harnessForSuite,
   scimStatus,
   setUpWorkspace,
   shownText,
   signInWithLink,
-  startHarness,
   TOKEN_FORMAT,
 } from './console-support.js';
 
 /** Integrations: the library, enabling SCIM, the token popup, regenerating and removing. */
 describe.skipIf(!BROWSER_AVAILABLE)('console: integrations', () => {
-  let harness: Harness;
-  beforeAll(async () => {
-    harness = await startHarness();
-  });
-  afterAll(async () => harness?.close());
+  const harness = harnessForSuite();
 
   it('enables Okta from the library: the popup shows the base URL and a token that works over SCIM', async () => {
     const { server } = harness;

@@ -5,11 +5,10 @@ import {
   BROWSER_AVAILABLE,
   byTestId,
   clickThroughConfirm,
-  type Harness,
+  harnessForSuite,
   setUpWorkspace,
   shownText,
   signInWithLink,
-  startHarness,
   TOKEN_FORMAT,
   textWhenShown,
 } from './console-support.js';
@@ -22,16 +21,12 @@ const SLUG = 'newco';
  * step is the admin's one-time sign-in link.
  */
 describe.skipIf(!BROWSER_AVAILABLE)('console: a newcomer, from sign-in to provisioned users, without the CLI', () => {
-  let harness: Harness;
+  const harness = harnessForSuite();
   let idp: TestOidcProvider;
   beforeAll(async () => {
-    harness = await startHarness();
     idp = await startOidcProvider({ redirectUris: [`${harness.server.url}/w/${SLUG}/sso/callback`] });
   });
-  afterAll(async () => {
-    await harness?.close();
-    await idp?.close();
-  });
+  afterAll(async () => idp?.close());
 
   it('configures SSO in the console, enables SCIM, sees the user arrive, and the user signs in', async () => {
     const { server } = harness;

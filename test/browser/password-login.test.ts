@@ -1,18 +1,9 @@
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { addAppUser } from '../../src/directory/app-users.js';
 import { setUserPassword } from '../../src/directory/sign-in.js';
 import { newUser, scimClient } from '../support/scim-server.js';
-import {
-  BROWSER_AVAILABLE,
-  byTestId,
-  cli,
-  documentStatus,
-  type Harness,
-  setUpWorkspace,
-  shownText,
-  startHarness,
-} from './console-support.js';
+import { BROWSER_AVAILABLE, byTestId, cli, documentStatus, harnessForSuite, setUpWorkspace, shownText } from './console-support.js';
 
 const PASSWORD = 'correct horse battery staple';
 
@@ -21,11 +12,7 @@ const PASSWORD = 'correct horse battery staple';
  * a password; users the IdP manages never do; under "SSO only" nobody does.
  */
 describe.skipIf(!BROWSER_AVAILABLE)('console: password sign-in and login policies', () => {
-  let harness: Harness;
-  beforeAll(async () => {
-    harness = await startHarness();
-  });
-  afterAll(async () => harness?.close());
+  const harness = harnessForSuite();
 
   async function passwordSignIn(page: Page, slug: string, email: string, password: string): Promise<void> {
     await page.goto(`${harness.server.url}/w/${slug}/login`);

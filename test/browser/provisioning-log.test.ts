@@ -1,14 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { newUser, scimClient } from '../support/scim-server.js';
-import { BROWSER_AVAILABLE, byTestId, type Harness, setUpWorkspace, shownText, signInWithLink, startHarness } from './console-support.js';
+import { BROWSER_AVAILABLE, byTestId, harnessForSuite, setUpWorkspace, shownText, signInWithLink } from './console-support.js';
 
 /** The provisioning log page: where an admin pastes the trace id an IdP showed them. */
 describe.skipIf(!BROWSER_AVAILABLE)('console: provisioning log', () => {
-  let harness: Harness;
-  beforeAll(async () => {
-    harness = await startHarness();
-  });
-  afterAll(async () => harness?.close());
+  const harness = harnessForSuite();
 
   it('finds exactly the failed request by its trace id, with the error detail', async () => {
     const { server } = harness;

@@ -3,16 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTeam } from '../../src/directory/teams.js';
 import { completeProviderLogin, startOidcProvider, type TestOidcProvider } from '../support/oidc-provider.js';
 import { newUser, patchOps, type ScimClient, scimClient } from '../support/scim-server.js';
-import {
-  BROWSER_AVAILABLE,
-  byTestId,
-  cli,
-  documentStatus,
-  type Harness,
-  setUpWorkspace,
-  shownText,
-  startHarness,
-} from './console-support.js';
+import { BROWSER_AVAILABLE, byTestId, cli, documentStatus, harnessForSuite, setUpWorkspace, shownText } from './console-support.js';
 
 const SLUG = 'sso-co';
 const TEAMS_URN = 'urn:ietf:params:scim:schemas:extension:Teams:2.0:User';
@@ -22,12 +13,11 @@ const TEAMS_URN = 'urn:ietf:params:scim:schemas:extension:Teams:2.0:User';
  * profile after login, and the refusals (deactivated, unknown, unverified email).
  */
 describe.skipIf(!BROWSER_AVAILABLE)('console: single sign-on', () => {
-  let harness: Harness;
+  const harness = harnessForSuite();
   let idp: TestOidcProvider;
   let scim: ScimClient;
 
   beforeAll(async () => {
-    harness = await startHarness();
     const { server } = harness;
     idp = await startOidcProvider({ redirectUris: [`${server.url}/w/${SLUG}/sso/callback`] });
     const { token } = await setUpWorkspace(server, SLUG, { scim: 'okta', admin: false });
@@ -36,10 +26,7 @@ describe.skipIf(!BROWSER_AVAILABLE)('console: single sign-on', () => {
     await createTeam(server.store, SLUG, 'Engineering');
     scim = scimClient(server, token);
   });
-  afterAll(async () => {
-    await harness?.close();
-    await idp?.close();
-  });
+  afterAll(async () => idp?.close());
 
   /** Starts SSO on the login page and completes the IdP's login as `email`. */
   async function ssoLogin(page: Page, email: string): Promise<void> {

@@ -1,10 +1,10 @@
 import { afterAll, describe, expect, it } from 'vitest';
+import { composeApp } from '../../src/app/compose.js';
 import { loadConfig } from '../../src/config/config.js';
 import { listRoles } from '../../src/directory/roles.js';
 import { authenticate } from '../../src/directory/scim-integration.js';
 import { listTeams } from '../../src/directory/teams.js';
 import { configureSso, createWorkspace } from '../../src/directory/workspaces.js';
-import { buildApp } from '../../src/http/app.js';
 import { openStore } from '../../src/storage/open-store.js';
 import { type CliResult, runCli, tempDatabase } from '../support/cli.js';
 
@@ -107,7 +107,7 @@ describe.concurrent('roster CLI', () => {
 
       // The token authenticates against a server started on the same database file.
       const store = await openStore(db);
-      const app = await buildApp({ store, config: loadConfig({ database: db, port: 0 }, {}) });
+      const app = await composeApp({ store, config: loadConfig({ database: db, port: 0 }, {}) });
       const users = (token: string) => app.inject({ method: 'GET', url: '/scim/v2/Users', headers: { authorization: `Bearer ${token}` } });
       try {
         expect((await authenticate(store, issued.token))?.slug).toBe('acme');

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { addAppUser, setUserActive } from '../../src/directory/app-users.js';
-import { DirectoryError } from '../../src/directory/directory-error.js';
+import { DirectoryError, SignInRefused } from '../../src/directory/errors.js';
 import type { Workspace } from '../../src/directory/model.js';
 import { createRole, deleteRole, roleOverview, setRoleLevel } from '../../src/directory/roles.js';
 import {
@@ -9,7 +9,6 @@ import {
   issueLoginLink,
   passwordSignIn,
   redeemLoginLink,
-  SignInRefused,
   saveLoginFlow,
   setUserPassword,
   takeLoginFlow,

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { DirectoryError } from '../../src/directory/directory-error.js';
+import { DirectoryError } from '../../src/directory/errors.js';
 import { createWorkspace, updateWorkspace } from '../../src/directory/workspaces.js';
 import { openStore } from '../../src/storage/open-store.js';
 import type { SqlStore } from '../../src/storage/sql/sql-store.js';

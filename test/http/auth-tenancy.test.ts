@@ -1,24 +1,23 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { disableScim } from '../../src/directory/scim-integration.js';
-import { newUser, patchOps, type ScimClient, scimClient, startServer, type TestServer } from '../support/scim-server.js';
+import { newUser, patchOps, type ScimClient, scimClient } from '../support/scim-server.js';
+import { serverForSuite } from '../support/suite-setup.js';
 import { create, expectScimError, expectUnchanged, ids, type Json, q, SEARCH_SCHEMA } from './helpers.js';
 
 /** One base URL for all workspaces: the bearer token chooses the workspace, and nothing crosses over. */
 describe('tenant isolation', () => {
-  let server: TestServer;
+  const server = serverForSuite();
   let a: ScimClient;
   let b: ScimClient;
   let userA: Json;
   let userB: Json;
 
   beforeAll(async () => {
-    server = await startServer();
     a = scimClient(server, await server.workspace('tenant-a'));
     b = scimClient(server, await server.workspace('tenant-b'));
     userA = await create(a, newUser('alice@a.example', { title: 'A title', externalId: 'shared-ext' }));
     userB = await create(b, newUser('bob@b.example', { title: 'B title', externalId: 'shared-ext' }));
   });
-  afterAll(async () => server.close());
 
   it("workspace A cannot read B's user (404)", async () => {
     expectScimError(await a.get(`/Users/${userB.id}`), 404, null);

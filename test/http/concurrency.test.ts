@@ -1,17 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newUser, patchOps, type ScimClient, scimClient, startServer, type TestServer } from '../support/scim-server.js';
+import { describe, expect, it } from 'vitest';
+import { newUser, patchOps, scimClient } from '../support/scim-server.js';
+import { workspaceForSuite } from '../support/suite-setup.js';
 import { create, expectScimError, q, read } from './helpers.js';
 
 /** Concurrent requests: writes serialise, uniqueness and seats hold, nothing answers 500. */
 describe('concurrent requests', () => {
-  let server: TestServer;
-  let scim: ScimClient;
-
-  beforeAll(async () => {
-    server = await startServer();
-    scim = scimClient(server, await server.workspace('concurrent'));
-  });
-  afterAll(async () => server.close());
+  const { server, scim } = workspaceForSuite('concurrent');
 
   it('concurrent PATCHes of one user all apply, each with its own version', async () => {
     const user = await create(scim, newUser('busy@example.com'));

@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type TestServer } from '../support/scim-server.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { serverForSuite } from '../support/suite-setup.js';
 import { consoleGet, csrfToken, signInAdmin } from './console-session.js';
 
 /**
@@ -25,15 +25,13 @@ const HOSTILE = [
 ];
 
 describe('defect 6: no console input answers 5xx', () => {
-  let server: TestServer;
+  const server = serverForSuite();
   let admin: string;
 
   beforeAll(async () => {
-    server = await startServer();
     await server.workspace('acme');
     admin = await signInAdmin(server, 'acme');
   });
-  afterAll(async () => server.close());
 
   const expectNo5xx = async (path: string, init: RequestInit = {}) => {
     const response = await fetch(`${server.url}${path}`, { redirect: 'manual', ...init, headers: { cookie: admin, ...init.headers } });

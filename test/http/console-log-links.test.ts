@@ -1,5 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newUser, scimClient, startServer, type TestServer } from '../support/scim-server.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { newUser, scimClient } from '../support/scim-server.js';
+import { serverForSuite } from '../support/suite-setup.js';
 import { consoleGet, signInAdmin } from './console-session.js';
 
 /**
@@ -7,16 +8,14 @@ import { consoleGet, signInAdmin } from './console-session.js';
  * the admin's provisioning-log page linked to /w/<slug>/admin/users/../integrations/remove.
  */
 describe('defect 7: provisioning-log links only to real users, path-encoded', () => {
-  let server: TestServer;
+  const server = serverForSuite();
   let admin: string;
   let token: string;
 
   beforeAll(async () => {
-    server = await startServer();
     token = await server.workspace('acme');
     admin = await signInAdmin(server, 'acme');
   });
-  afterAll(async () => server.close());
 
   const hrefs = (page: string): string[] => [...page.matchAll(/\b(?:href|action)="([^"]*)"/g)].map((m) => m[1] as string);
 

@@ -1,12 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { loginLinkUrl } from '../../src/config/config.js';
 import { addAppUser } from '../../src/directory/app-users.js';
 import { issueLoginLink } from '../../src/directory/sign-in.js';
-import { scimClient, startServer, type TestServer } from '../support/scim-server.js';
+import { scimClient, startServer } from '../support/scim-server.js';
+import { serverForSuite } from '../support/suite-setup.js';
 
 /** HTTP-level checks of the console's defences; the flows themselves are covered in test/browser. */
 describe('console pages over HTTP', () => {
-  let server: TestServer;
+  const server = serverForSuite();
   let adminCookie: string;
   let memberCookie: string;
   let token: string;
@@ -22,14 +23,12 @@ describe('console pages over HTTP', () => {
   const get = (path: string, cookie?: string) => fetch(`${server.url}${path}`, { headers: cookie ? { cookie } : {}, redirect: 'manual' });
 
   beforeAll(async () => {
-    server = await startServer();
     token = await server.workspace('acme');
     await addAppUser(server.store, 'acme', { email: 'admin@acme.example', givenName: 'Ada', familyName: 'Admin', role: 'Admin' });
     await addAppUser(server.store, 'acme', { email: 'member@acme.example', givenName: 'Max', familyName: 'Member' });
     adminCookie = await signIn('admin@acme.example');
     memberCookie = await signIn('member@acme.example');
   });
-  afterAll(async () => server.close());
 
   it('sets the session cookie HttpOnly, SameSite=Lax, scoped to the workspace path', async () => {
     const link = await issueLoginLink(server.store, 'acme', 'member@acme.example');

@@ -3,12 +3,12 @@ import { createServer } from 'node:net';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { expect } from 'vitest';
+import { composeApp } from '../../src/app/compose.js';
 import { loadConfig, loginLinkUrl } from '../../src/config/config.js';
 import { addAppUser } from '../../src/directory/app-users.js';
 import { enableScim } from '../../src/directory/scim-integration.js';
 import { issueLoginLink } from '../../src/directory/sign-in.js';
 import { configureSso, createWorkspace } from '../../src/directory/workspaces.js';
-import { buildApp } from '../../src/http/app.js';
 import { openStore } from '../../src/storage/open-store.js';
 import type { TestServer } from '../support/scim-server.js';
 import { createTestDatabase } from '../support/test-database.js';
@@ -59,7 +59,7 @@ export async function startLoggedServer(env: NodeJS.ProcessEnv = {}): Promise<Lo
   const store = await openStore(database.url);
   const port = await freePort();
   const config = loadConfig({ database: database.url, port }, { ...env, ROSTER_PUBLIC_URL: `http://127.0.0.1:${port}` });
-  const app = await buildApp({ store, config, logger: pino({ level: 'debug' }, sink) });
+  const app = await composeApp({ store, config, logger: pino({ level: 'debug' }, sink) });
   await app.listen({ host: '127.0.0.1', port });
   const url = `http://127.0.0.1:${port}`;
   return {

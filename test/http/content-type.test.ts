@@ -1,19 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newUser, patchOps, type ScimClient, scimClient, startServer, type TestServer } from '../support/scim-server.js';
+import { describe, expect, it } from 'vitest';
+import { newUser, patchOps, scimClient } from '../support/scim-server.js';
+import { workspaceForSuite } from '../support/suite-setup.js';
 import { create, ids, q, read, SEARCH_SCHEMA } from './helpers.js';
 
 const SCIM_JSON = /^application\/scim\+json(;\s*charset=utf-8)?$/i;
 
 /** Media types (RFC 7644 §3.1, §8.1): both JSON types accepted, SCIM JSON returned. */
 describe('content types', () => {
-  let server: TestServer;
-  let scim: ScimClient;
-
-  beforeAll(async () => {
-    server = await startServer();
-    scim = scimClient(server, await server.workspace('media'));
-  });
-  afterAll(async () => server.close());
+  const { server, scim } = workspaceForSuite('media');
 
   const TYPES = [
     'application/scim+json',

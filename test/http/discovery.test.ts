@@ -1,5 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ScimClient, scimClient, startServer, type TestServer, USER_SCHEMA } from '../support/scim-server.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type ScimClient, scimClient, USER_SCHEMA } from '../support/scim-server.js';
+import { workspaceForSuite } from '../support/suite-setup.js';
 import { ENTERPRISE, expectScimError, type Json, LIST_SCHEMA, TEAMS } from './helpers.js';
 
 const GROUP_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:Group';
@@ -36,16 +37,12 @@ function expectAttributeDefinition(attribute: Json, where: string): void {
 
 /** /ServiceProviderConfig, /ResourceTypes, /Schemas (RFC 7644 §4, RFC 7643 §5–§7). */
 describe('discovery endpoints', () => {
-  let server: TestServer;
-  let scim: ScimClient;
+  const { server, scim } = workspaceForSuite('discovery');
   let anonymous: ScimClient;
 
   beforeAll(async () => {
-    server = await startServer();
-    scim = scimClient(server, await server.workspace('discovery'));
     anonymous = scimClient(server, undefined);
   });
-  afterAll(async () => server.close());
 
   describe('/ServiceProviderConfig', () => {
     it('describes the supported features and limits', async () => {

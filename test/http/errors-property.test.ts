@@ -1,6 +1,8 @@
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newUser, PATCH_SCHEMA, type ScimClient, scimClient, startServer, type TestServer, USER_SCHEMA } from '../support/scim-server.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { filterText } from '../support/filter-arbitraries.js';
+import { newUser, PATCH_SCHEMA, USER_SCHEMA } from '../support/scim-server.js';
+import { workspaceForSuite } from '../support/suite-setup.js';
 import { create, ENTERPRISE, ERROR_SCHEMA, type Json, read, TEAMS } from './helpers.js';
 
 /**
@@ -8,16 +10,12 @@ import { create, ENTERPRISE, ERROR_SCHEMA, type Json, read, TEAMS } from './help
  * every 4xx is a SCIM error, and a user is unchanged after any failed PATCH.
  */
 describe('robustness over HTTP (property-based)', () => {
-  let server: TestServer;
-  let scim: ScimClient;
+  const { scim } = workspaceForSuite('fuzz');
 
   beforeAll(async () => {
-    server = await startServer();
-    scim = scimClient(server, await server.workspace('fuzz'));
     await create(scim, newUser('fuzz-a@example.com', { title: 'Engineer', externalId: 'X1' }));
     await create(scim, newUser('fuzz-b@example.com', { emails: [{ value: 'b@x.io', type: 'home' }] }));
   });
-  afterAll(async () => server.close());
 
   const expectErrorShape = (status: number, body: Json) => {
     expect(status, JSON.stringify(body)).toBeLessThan(500);
@@ -72,22 +70,13 @@ describe('robustness over HTTP (property-based)', () => {
     '""',
   ];
 
-  const attributeExpression = fc.oneof(
-    fc.tuple(fc.constantFrom(...ATTRIBUTES), fc.constantFrom(...OPERATORS), fc.constantFrom(...VALUES)).map((parts) => parts.join(' ')),
-    fc.constantFrom(...ATTRIBUTES).map((a) => `${a} pr`),
-  );
-  const filterArbitrary: fc.Arbitrary<string> = fc.letrec<{ filter: string }>((tie) => ({
-    filter: fc.oneof(
-      { depthSize: 'small', withCrossShrink: true },
-      attributeExpression,
-      fc.tuple(tie('filter'), fc.constantFrom('and', 'or', 'AND', 'Or'), tie('filter')).map(([l, op, r]) => `${l} ${op} ${r}`),
-      tie('filter').map((f) => `not (${f})`),
-      tie('filter').map((f) => `(${f})`),
-      fc
-        .tuple(fc.constantFrom('emails', 'groups', 'name', `${ENTERPRISE}:manager`, 'title'), attributeExpression)
-        .map(([a, f]) => `${a}[${f}]`),
-    ),
-  })).filter;
+  const filterArbitrary = filterText({
+    attributes: ATTRIBUTES,
+    operators: OPERATORS,
+    values: VALUES,
+    connectives: ['and', 'or', 'AND', 'Or'],
+    valuePathAttributes: ['emails', 'groups', 'name', `${ENTERPRISE}:manager`, 'title'],
+  });
   const noisyFilter = fc.oneof(
     filterArbitrary,
     fc.string({ maxLength: 60 }),

@@ -1,22 +1,21 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { rotateToken } from '../../src/directory/scim-integration.js';
-import { newUser, patchOps, type ScimClient, scimClient, startServer, type TestServer, USER_SCHEMA } from '../support/scim-server.js';
+import { newUser, patchOps, type ScimClient, scimClient, USER_SCHEMA } from '../support/scim-server.js';
+import { serverForSuite } from '../support/suite-setup.js';
 import { create, ERROR_SCHEMA, expectScimError, expectUnchanged, type Json, q } from './helpers.js';
 
 /** Error responses (RFC 7644 §3.12) and the failures every endpoint shares. */
 describe('SCIM errors', () => {
-  let server: TestServer;
+  const server = serverForSuite();
   let token: string;
   let scim: ScimClient;
   let user: Json;
 
   beforeAll(async () => {
-    server = await startServer();
     token = await server.workspace('errors');
     scim = scimClient(server, token);
     user = await create(scim, newUser('err@example.com', { title: 'Steady' }));
   });
-  afterAll(async () => server.close());
 
   const raw = (path: string, init: RequestInit = {}) =>
     fetch(`${server.scimUrl}${path}`, {

@@ -1,9 +1,10 @@
 import { expect } from 'vitest';
 import type { ScimClient, ScimResponse } from '../support/scim-server.js';
 
+export { ERROR_SCHEMA, expectScimError } from '../support/scim-assertions.js';
+
 export type Json = Record<string, any>;
 
-export const ERROR_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:Error';
 export const LIST_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
 export const SEARCH_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:SearchRequest';
 export const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
@@ -11,24 +12,6 @@ export const TEAMS = 'urn:ietf:params:scim:schemas:extension:Teams:2.0:User';
 
 /** `?filter=` with the filter percent-encoded. */
 export const q = (filter: string, extra = ''): string => `/Users?filter=${encodeURIComponent(filter)}${extra}`;
-
-/**
- * Asserts the RFC 7644 §3.12 error shape: the Error schema, status as a string equal to the
- * HTTP status, the scimType (`null`: none; omitted: not checked), a detail containing the X-Trace-Id, a SCIM content type.
- */
-export function expectScimError(response: ScimResponse, status: number, scimType?: string | null): void {
-  expect(response.status, JSON.stringify(response.body)).toBe(status);
-  expect(response.headers.get('content-type')).toMatch(/^application\/scim\+json/);
-  expect(response.body.schemas).toEqual([ERROR_SCHEMA]);
-  expect(response.body.status).toBe(String(status));
-  expect(typeof response.body.status).toBe('string');
-  if (scimType === null) expect(response.body.scimType).toBeUndefined();
-  else if (scimType !== undefined) expect(response.body.scimType).toBe(scimType);
-  expect(typeof response.body.detail).toBe('string');
-  const traceId = response.headers.get('x-trace-id');
-  expect(traceId).toBeTruthy();
-  expect(response.body.detail).toContain(traceId);
-}
 
 /** Creates a user and returns the 201 body. */
 export async function create(scim: ScimClient, body: unknown): Promise<Json> {

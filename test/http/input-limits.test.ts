@@ -1,7 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../../src/directory/ids.js';
 import { requireWorkspace } from '../../src/directory/workspaces.js';
-import { newUser, patchOps, type ScimClient, scimClient, startServer, type TestServer, USER_SCHEMA } from '../support/scim-server.js';
+import { newUser, patchOps, type ScimClient, scimClient, startServer, USER_SCHEMA } from '../support/scim-server.js';
+import { workspaceForSuite } from '../support/suite-setup.js';
 import { create, expectScimError, expectUnchanged, type Json, q, read, TEAMS } from './helpers.js';
 
 /**
@@ -11,21 +12,17 @@ import { create, expectScimError, expectUnchanged, type Json, q, read, TEAMS } f
  * any SQL on POST, PUT and on the result of every PATCH operation, and answered 400 invalidValue.
  */
 describe('defect 4 (issue 13): limits on multi-valued attributes, before any SQL', () => {
-  let server: TestServer;
-  let scim: ScimClient;
+  const { server, scim } = workspaceForSuite('limits');
   let counter = 0;
   const TEAM_COUNT = 500;
 
   beforeAll(async () => {
-    server = await startServer();
-    scim = scimClient(server, await server.workspace('limits'));
     const workspace = await requireWorkspace(server.store, 'limits');
     const createdAt = new Date().toISOString();
     await server.store.transaction(async (repos) => {
       for (let i = 0; i < TEAM_COUNT; i++) await repos.teams.insert({ workspaceId: workspace.id, id: newId(), name: `T${i}`, createdAt });
     });
   });
-  afterAll(async () => server.close());
 
   const userName = () => `limit${++counter}@example.com`;
   const emails = (count: number, prefix = 'e') =>

@@ -1,5 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newUser, patchOps, type ScimClient, scimClient, startServer, type TestServer, USER_SCHEMA } from '../support/scim-server.js';
+import { describe, expect, it } from 'vitest';
+import { newUser, patchOps, USER_SCHEMA } from '../support/scim-server.js';
+import { workspaceForSuite } from '../support/suite-setup.js';
 import { create, expectScimError, expectUnchanged, type Json, read } from './helpers.js';
 
 /**
@@ -12,15 +13,8 @@ import { create, expectScimError, expectUnchanged, type Json, read } from './hel
  * says or gives a precise error.
  */
 describe('defect 11 (issue 13): PATCH remove of required and always-held attributes', () => {
-  let server: TestServer;
-  let scim: ScimClient;
+  const { scim } = workspaceForSuite('remove-required');
   let counter = 0;
-
-  beforeAll(async () => {
-    server = await startServer();
-    scim = scimClient(server, await server.workspace('remove-required'));
-  });
-  afterAll(async () => server.close());
 
   const fresh = async (extra: Record<string, unknown> = {}): Promise<Json> => create(scim, newUser(`rr${++counter}@example.com`, extra));
 

@@ -1,16 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ScimClient, scimClient, startServer, type TestServer } from '../support/scim-server.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type ScimClient, scimClient } from '../support/scim-server.js';
+import { serverForSuite } from '../support/suite-setup.js';
 
 describe('rate limiting per token', () => {
-  let server: TestServer;
+  const server = serverForSuite({ ROSTER_RATE_LIMIT: '5', ROSTER_RATE_LIMIT_WINDOW_MS: '60000' });
   let first: ScimClient;
   let second: ScimClient;
   beforeAll(async () => {
-    server = await startServer({ ROSTER_RATE_LIMIT: '5', ROSTER_RATE_LIMIT_WINDOW_MS: '60000' });
     first = scimClient(server, await server.workspace('one'));
     second = scimClient(server, await server.workspace('two'));
   });
-  afterAll(async () => server.close());
 
   it('answers 429 with Retry-After and a SCIM error once a token used its budget, without touching other tokens', async () => {
     for (let i = 0; i < 5; i++) expect((await first.get('/Users?count=1')).status).toBe(200);
@@ -41,11 +40,7 @@ describe('rate limiting per token', () => {
 });
 
 describe('security headers', () => {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startServer();
-  });
-  afterAll(async () => server.close());
+  const server = serverForSuite();
 
   it('sends no-sniff, frame denial and a restrictive CSP, and never a stack trace', async () => {
     const response = await fetch(`${server.scimUrl}/Users/x`, { headers: { authorization: 'Bearer nope' } });

@@ -1,12 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { composeApp } from '../../src/app/compose.js';
 import { loadConfig } from '../../src/config/config.js';
 import { listAppUsers, setUserActive } from '../../src/directory/app-users.js';
 import { newId, nowIso } from '../../src/directory/ids.js';
 import type { User } from '../../src/directory/model.js';
 import { listRoles } from '../../src/directory/roles.js';
-import { buildApp } from '../../src/http/app.js';
 import { isPostgresUrl, openStore } from '../../src/storage/open-store.js';
 import type { SqlStore } from '../../src/storage/sql/sql-store.js';
 import {
@@ -253,12 +253,12 @@ async function promptly(response: Promise<ScimResponse>): Promise<ScimResponse> 
 /** Another server on the same PostgreSQL database, with its own store and connection pool. */
 async function startSecondInstance(database: string): Promise<{ app: FastifyInstance; store: SqlStore; url: string }> {
   const store = await openStore(database);
-  const probe = await buildApp({ store, config: loadConfig({ database, port: 0 }, { ROSTER_RATE_LIMIT: '0' }) });
+  const probe = await composeApp({ store, config: loadConfig({ database, port: 0 }, { ROSTER_RATE_LIMIT: '0' }) });
   await probe.listen({ host: '127.0.0.1', port: 0 });
   const port = (probe.server.address() as { port: number }).port;
   await probe.close();
   const url = `http://127.0.0.1:${port}`;
-  const app = await buildApp({ store, config: loadConfig({ database, port }, { ROSTER_RATE_LIMIT: '0', ROSTER_PUBLIC_URL: url }) });
+  const app = await composeApp({ store, config: loadConfig({ database, port }, { ROSTER_RATE_LIMIT: '0', ROSTER_PUBLIC_URL: url }) });
   await app.listen({ host: '127.0.0.1', port });
   return { app, store, url };
 }

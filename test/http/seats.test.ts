@@ -1,15 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newUser, patchOps, type ScimClient, scimClient, startServer, type TestServer, USER_SCHEMA } from '../support/scim-server.js';
+import { describe, expect, it } from 'vitest';
+import { newUser, patchOps, type ScimClient, scimClient, USER_SCHEMA } from '../support/scim-server.js';
+import { serverForSuite } from '../support/suite-setup.js';
 import { create, expectScimError, expectUnchanged, q, read } from './helpers.js';
 
 /** Every active non-guest user takes a seat; SCIM cannot activate more users than seats. */
 describe('seat limit', () => {
-  let server: TestServer;
-
-  beforeAll(async () => {
-    server = await startServer();
-  });
-  afterAll(async () => server.close());
+  const server = serverForSuite();
 
   const workspace = async (slug: string, seats: number): Promise<ScimClient> => scimClient(server, await server.workspace(slug, { seats }));
   const total = async (scim: ScimClient) => (await scim.get('/Users?count=0')).body.totalResults;

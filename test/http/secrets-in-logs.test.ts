@@ -1,10 +1,10 @@
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { composeApp } from '../../src/app/compose.js';
 import { loadConfig } from '../../src/config/config.js';
 import { enableScim } from '../../src/directory/scim-integration.js';
 import { configureSso, createWorkspace } from '../../src/directory/workspaces.js';
-import { buildApp } from '../../src/http/app.js';
 import { openStore } from '../../src/storage/open-store.js';
 import type { SqlStore } from '../../src/storage/sql/sql-store.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
@@ -29,7 +29,7 @@ describe('logs', () => {
         done();
       },
     });
-    const app = await buildApp({ store, config: loadConfig({ database: database.url }), logger: pino({ level: 'debug' }, sink) });
+    const app = await composeApp({ store, config: loadConfig({ database: database.url }), logger: pino({ level: 'debug' }, sink) });
     const auth = { authorization: `Bearer ${token}` };
     expect((await app.inject({ url: '/scim/v2/Users', headers: auth })).statusCode).toBe(200);
     expect((await app.inject({ url: '/scim/v2/Users', headers: { authorization: `Bearer ${token}x` } })).statusCode).toBe(401);

@@ -3,10 +3,10 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { composeApp } from '../../src/app/compose.js';
 import { loadConfig } from '../../src/config/config.js';
 import { authenticate, enableScim, rotateToken } from '../../src/directory/scim-integration.js';
 import { configureSso, createWorkspace } from '../../src/directory/workspaces.js';
-import { buildApp } from '../../src/http/app.js';
 import { openStore } from '../../src/storage/open-store.js';
 import type { SqlStore } from '../../src/storage/sql/sql-store.js';
 import { newUser, patchOps, type ScimClient, scimClient, startServer, type TestServer } from '../support/scim-server.js';
@@ -258,7 +258,7 @@ describe('an unexpected failure (500)', () => {
       await createWorkspace(store, { slug: 'broken', plan: 'enterprise' });
       await configureSso(store, 'broken', { issuer: 'https://idp.example.com', clientId: 'c', clientSecret: 's' });
       const { token } = await enableScim(store, 'broken', 'generic');
-      const app = await buildApp({ store, config: loadConfig({ database: database.url }), logger: pino({ level: 'silent' }) });
+      const app = await composeApp({ store, config: loadConfig({ database: database.url }), logger: pino({ level: 'silent' }) });
       const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/scim+json' };
       expect((await app.inject({ url: '/scim/v2/Users', headers })).statusCode).toBe(200);
       // Closing the database under the running app makes the next requests fail inside.

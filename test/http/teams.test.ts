@@ -1,21 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createTeam } from '../../src/directory/teams.js';
-import { newUser, patchOps, type ScimClient, scimClient, startServer, type TestServer, USER_SCHEMA } from '../support/scim-server.js';
+import { newUser, patchOps, USER_SCHEMA } from '../support/scim-server.js';
+import { workspaceForSuite } from '../support/suite-setup.js';
 import { create, expectScimError, expectUnchanged, filterNames, q, read, TEAMS } from './helpers.js';
 
 /** The Teams extension: team membership by exact team name. */
 describe('teams extension', () => {
-  let server: TestServer;
-  let scim: ScimClient;
+  const { server, scim } = workspaceForSuite('teams');
 
   beforeAll(async () => {
-    server = await startServer();
-    scim = scimClient(server, await server.workspace('teams'));
     await createTeam(server.store, 'teams', 'Engineering');
     await createTeam(server.store, 'teams', 'Sales');
     await createTeam(server.store, 'teams', 'Customer Success');
   });
-  afterAll(async () => server.close());
 
   const total = async () => (await scim.get('/Users?count=0')).body.totalResults;
 

@@ -1,9 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newUser, patchOps, type ScimClient, scimClient, startServer, type TestServer } from '../support/scim-server.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { newUser, patchOps, type ScimClient, scimClient } from '../support/scim-server.js';
+import { serverForSuite } from '../support/suite-setup.js';
 
 /** Every Groups endpoint, driven with workspace A's token against workspace B's ids: 404, never 403, nothing changed. */
 describe('tenant isolation on /Groups', () => {
-  let server: TestServer;
+  const server = serverForSuite();
   let a: ScimClient;
   let b: ScimClient;
   let bGroup: { id: string; displayName: string };
@@ -11,14 +12,12 @@ describe('tenant isolation on /Groups', () => {
   let aUser: { id: string };
 
   beforeAll(async () => {
-    server = await startServer();
     a = scimClient(server, await server.workspace('alpha'));
     b = scimClient(server, await server.workspace('beta'));
     bUser = (await b.post('/Users', newUser('b-user@example.com'))).body;
     aUser = (await a.post('/Users', newUser('a-user@example.com'))).body;
     bGroup = (await b.get(`/Groups?filter=${encodeURIComponent('displayName eq "Admin"')}`)).body.Resources[0];
   });
-  afterAll(async () => server.close());
 
   it("A cannot read, patch or replace B's group (404) and B's group is unchanged", async () => {
     const before = (await b.get(`/Groups/${bGroup.id}`)).body;

@@ -1,5 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newUser, patchOps, type ScimClient, scimClient, startServer, type TestServer } from '../support/scim-server.js';
+import { describe, expect, it } from 'vitest';
+import { newUser, patchOps } from '../support/scim-server.js';
+import { workspaceForSuite } from '../support/suite-setup.js';
 import { create, expectScimError, expectUnchanged, type Json, q, read, SEARCH_SCHEMA } from './helpers.js';
 
 const HIGH = '\ud800';
@@ -14,15 +15,8 @@ const ASTRAL = '\ud83d\ude00';
  * JSON body, filters, PATCH paths. Well-formed astral characters round-trip exactly.
  */
 describe('defect 5 (issue 13): lone surrogates are refused, on both engines alike', () => {
-  let server: TestServer;
-  let scim: ScimClient;
+  const { scim } = workspaceForSuite('unicode');
   let counter = 0;
-
-  beforeAll(async () => {
-    server = await startServer();
-    scim = scimClient(server, await server.workspace('unicode'));
-  });
-  afterAll(async () => server.close());
 
   const userName = () => `unicode${++counter}@example.com`;
   const absent = async (name: string) => expect((await scim.get(q(`userName eq "${name}"`))).body.totalResults).toBe(0);

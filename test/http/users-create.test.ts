@@ -1,19 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newUser, type ScimClient, scimClient, startServer, type TestServer, USER_SCHEMA } from '../support/scim-server.js';
+import { describe, expect, it } from 'vitest';
+import { newUser, USER_SCHEMA } from '../support/scim-server.js';
+import { workspaceForSuite } from '../support/suite-setup.js';
 import { create, ENTERPRISE, expectScimError, q, read } from './helpers.js';
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
 
 /** POST /Users (RFC 7644 §3.3). */
 describe('POST /Users', () => {
-  let server: TestServer;
-  let scim: ScimClient;
-
-  beforeAll(async () => {
-    server = await startServer();
-    scim = scimClient(server, await server.workspace('create'));
-  });
-  afterAll(async () => server.close());
+  const { server, scim } = workspaceForSuite('create');
 
   const total = async (): Promise<number> => (await scim.get('/Users?count=0')).body.totalResults;
   const countNamed = async (userName: string): Promise<number> => (await scim.get(q(`userName eq "${userName}"`))).body.totalResults;
@@ -69,22 +63,7 @@ describe('POST /Users', () => {
   });
 
   it('stores the common attributes and reads them back', async () => {
-    const body = await create(
-      scim,
-      newUser('full@example.com', {
-        externalId: 'ext-123',
-        name: { givenName: 'Grace', familyName: 'Hopper', middleName: 'B', honorificPrefix: 'Dr.' },
-        displayName: 'Amazing Grace',
-        nickName: 'Gracie',
-        title: 'Rear Admiral',
-        userType: 'Employee',
-        locale: 'en-US',
-        phoneNumbers: [{ value: '+1 555 0100', type: 'work' }],
-        addresses: [{ streetAddress: '1 Navy Way', locality: 'Arlington', country: 'US', type: 'work' }],
-      }),
-    );
-    const fetched = await read(scim, body.id);
-    expect(fetched).toMatchObject({
+    const attributes = {
       externalId: 'ext-123',
       name: { givenName: 'Grace', familyName: 'Hopper', middleName: 'B', honorificPrefix: 'Dr.' },
       displayName: 'Amazing Grace',
@@ -94,7 +73,9 @@ describe('POST /Users', () => {
       locale: 'en-US',
       phoneNumbers: [{ value: '+1 555 0100', type: 'work' }],
       addresses: [{ streetAddress: '1 Navy Way', locality: 'Arlington', country: 'US', type: 'work' }],
-    });
+    };
+    const body = await create(scim, newUser('full@example.com', attributes));
+    expect(await read(scim, body.id)).toMatchObject(attributes);
   });
 
   describe('uniqueness', () => {

@@ -1,17 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newUser, patchOps, type ScimClient, scimClient, startServer, type TestServer } from '../support/scim-server.js';
+import { describe, expect, it } from 'vitest';
+import { newUser, patchOps } from '../support/scim-server.js';
+import { workspaceForSuite } from '../support/suite-setup.js';
 import { create, expectScimError, ids, q, read } from './helpers.js';
 
 /** DELETE /Users/{id} (RFC 7644 §3.6) and bringing a deleted user back with POST. */
 describe('DELETE /Users/{id}', () => {
-  let server: TestServer;
-  let scim: ScimClient;
-
-  beforeAll(async () => {
-    server = await startServer();
-    scim = scimClient(server, await server.workspace('delete'));
-  });
-  afterAll(async () => server.close());
+  const { server, scim } = workspaceForSuite('delete');
 
   it('answers 204 with no body, then GET is 404 and filters no longer find the user', async () => {
     const keep = await create(scim, newUser('keep@example.com'));

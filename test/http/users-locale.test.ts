@@ -1,18 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newUser, patchOps, type ScimClient, scimClient, startServer, type TestServer, USER_SCHEMA } from '../support/scim-server.js';
+import { describe, expect, it } from 'vitest';
+import { newUser, patchOps, USER_SCHEMA } from '../support/scim-server.js';
+import { workspaceForSuite } from '../support/suite-setup.js';
 import { create, expectScimError, expectUnchanged, q, read } from './helpers.js';
 
 /** preferredLanguage maps onto the supported de-DE / en-GB; timezone must be an IANA name. */
 describe('preferredLanguage and timezone', () => {
-  let server: TestServer;
-  let scim: ScimClient;
+  const { scim } = workspaceForSuite('locale');
   let counter = 0;
-
-  beforeAll(async () => {
-    server = await startServer();
-    scim = scimClient(server, await server.workspace('locale'));
-  });
-  afterAll(async () => server.close());
 
   const userName = () => `locale${++counter}@example.com`;
 

@@ -1,5 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newUser, type ScimClient, scimClient, startServer, type TestServer } from '../support/scim-server.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { newUser, type ScimClient } from '../support/scim-server.js';
+import { workspaceForSuite } from '../support/suite-setup.js';
 import { create, expectScimError, ids, type Json, LIST_SCHEMA, q, SEARCH_SCHEMA, userNames } from './helpers.js';
 
 /** Seven users whose userName, family name and email orders all differ. */
@@ -41,16 +42,12 @@ function expectListShape(body: Json, total: number, startIndex: number, items: n
 }
 
 describe('GET /Users paging and sorting', () => {
-  let server: TestServer;
-  let scim: ScimClient;
+  const { scim } = workspaceForSuite('paging');
   let created: Json[];
 
   beforeAll(async () => {
-    server = await startServer();
-    scim = scimClient(server, await server.workspace('paging'));
     created = await seed(scim);
   });
-  afterAll(async () => server.close());
 
   describe('paging', () => {
     it('lists everyone without paging parameters, with integer paging fields', async () => {
@@ -247,15 +244,11 @@ describe('GET /Users paging and sorting', () => {
 });
 
 describe('GET /Users with a configured maxResults', () => {
-  let server: TestServer;
-  let scim: ScimClient;
+  const { scim } = workspaceForSuite('capped', { env: { ROSTER_SCIM_MAX_RESULTS: '5' } });
 
   beforeAll(async () => {
-    server = await startServer({ ROSTER_SCIM_MAX_RESULTS: '5' });
-    scim = scimClient(server, await server.workspace('capped'));
     await seed(scim);
   });
-  afterAll(async () => server.close());
 
   it('caps count at maxResults and advertises it', async () => {
     const response = await scim.get('/Users?count=100');

@@ -1,18 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newUser, PATCH_SCHEMA, patchOps, type ScimClient, scimClient, startServer, type TestServer } from '../support/scim-server.js';
+import { describe, expect, it } from 'vitest';
+import { newUser, PATCH_SCHEMA, patchOps } from '../support/scim-server.js';
+import { workspaceForSuite } from '../support/suite-setup.js';
 import { create, ENTERPRISE, expectScimError, expectUnchanged, type Json, q, read } from './helpers.js';
 
 /** PATCH /Users/{id} (RFC 7644 §3.5.2). */
 describe('PATCH /Users/{id}', () => {
-  let server: TestServer;
-  let scim: ScimClient;
+  const { server, scim } = workspaceForSuite('patch');
   let counter = 0;
-
-  beforeAll(async () => {
-    server = await startServer();
-    scim = scimClient(server, await server.workspace('patch'));
-  });
-  afterAll(async () => server.close());
 
   const fresh = async (extra: Record<string, unknown> = {}): Promise<Json> => {
     const n = ++counter;

@@ -1,16 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newUser, type ScimClient, scimClient, startServer, type TestServer, USER_SCHEMA } from '../support/scim-server.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { newUser, USER_SCHEMA } from '../support/scim-server.js';
+import { workspaceForSuite } from '../support/suite-setup.js';
 import { create, ENTERPRISE, expectScimError, type Json, q } from './helpers.js';
 
 /** attributes= and excludedAttributes= (RFC 7644 §3.4.2.5, §3.9). */
 describe('attribute projection', () => {
-  let server: TestServer;
-  let scim: ScimClient;
+  const { scim } = workspaceForSuite('projection');
   let user: Json;
 
   beforeAll(async () => {
-    server = await startServer();
-    scim = scimClient(server, await server.workspace('projection'));
     user = await create(
       scim,
       newUser('proj@example.com', {
@@ -24,7 +22,6 @@ describe('attribute projection', () => {
       }),
     );
   });
-  afterAll(async () => server.close());
 
   const keys = (body: Json) => Object.keys(body).sort();
   const one = async (query: string): Promise<Json> => {

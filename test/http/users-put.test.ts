@@ -1,18 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newUser, type ScimClient, scimClient, startServer, type TestServer, USER_SCHEMA } from '../support/scim-server.js';
+import { describe, expect, it } from 'vitest';
+import { newUser, USER_SCHEMA } from '../support/scim-server.js';
+import { workspaceForSuite } from '../support/suite-setup.js';
 import { create, ENTERPRISE, expectScimError, expectUnchanged, type Json, read } from './helpers.js';
 
 /** PUT /Users/{id} (RFC 7644 §3.5.1). Roster keeps attributes the body leaves out. */
 describe('PUT /Users/{id}', () => {
-  let server: TestServer;
-  let scim: ScimClient;
+  const { scim } = workspaceForSuite('put');
   let counter = 0;
-
-  beforeAll(async () => {
-    server = await startServer();
-    scim = scimClient(server, await server.workspace('put'));
-  });
-  afterAll(async () => server.close());
 
   /** A fresh user with title, nickName, two emails and an enterprise department. */
   const fresh = async (): Promise<Json> =>

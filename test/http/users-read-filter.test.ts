@@ -1,5 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newUser, patchOps, type ScimClient, scimClient, startServer, type TestServer } from '../support/scim-server.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { newUser, patchOps } from '../support/scim-server.js';
+import { workspaceForSuite } from '../support/suite-setup.js';
 import { create, ENTERPRISE, expectScimError, filterNames, ids, type Json, LIST_SCHEMA, q } from './helpers.js';
 
 /**
@@ -20,13 +21,10 @@ const CAROL = 'carol';
 const DAVE = 'dave@other.net';
 
 describe('GET /Users with a filter', () => {
-  let server: TestServer;
-  let scim: ScimClient;
+  const { scim } = workspaceForSuite('filters');
   const users: Record<string, Json> = {};
 
   beforeAll(async () => {
-    server = await startServer();
-    scim = scimClient(server, await server.workspace('filters'));
     users.alice = await create(
       scim,
       newUser(ALICE, {
@@ -72,7 +70,6 @@ describe('GET /Users with a filter', () => {
       }),
     );
   });
-  afterAll(async () => server.close());
 
   describe('GET /Users/{id}', () => {
     it('returns the user with its schemas, attributes and meta', async () => {

@@ -1,14 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newUser, patchOps, type ScimClient, scimClient, startServer, type TestServer } from '../support/scim-server.js';
+import { describe, expect, it } from 'vitest';
+import { newUser, patchOps } from '../support/scim-server.js';
+import { workspaceForSuite } from '../support/suite-setup.js';
 
 describe('Users endpoint smoke', () => {
-  let server: TestServer;
-  let scim: ScimClient;
-  beforeAll(async () => {
-    server = await startServer();
-    scim = scimClient(server, await server.workspace('acme'));
-  });
-  afterAll(async () => server.close());
+  const { server, scim } = workspaceForSuite('acme');
 
   it('creates, reads, patches and deletes a user', async () => {
     const created = await scim.post('/Users', newUser('ada@example.com'));

@@ -1,20 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { entraUser, idpSuite, lifecycle } from './idp-harness.js';
-import {
-  ENTERPRISE,
-  ENTRA,
-  enterprise,
-  expectEmptyList,
-  expectList,
-  expectNoNulls,
-  expectScimError,
-  expectStatus,
-  guid,
-  type Json,
-  patchOp,
-  plusEncoded,
-  workEmail,
-} from './replay.js';
+import { ENTERPRISE, ENTRA, enterprise, guid, type Json, patchOp, plusEncoded, workEmail } from './replay.js';
+import { expectEmptyList, expectList, expectNoNulls, expectScimError, expectStatus } from './replay-assertions.js';
 
 /**
  * Microsoft Entra ID with `?aadOptscim062020` appended to the Tenant URL (idp-behaviour.md §1.4):

@@ -1,22 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { entraUser, idpSuite, lifecycle } from './idp-harness.js';
-import {
-  ENTERPRISE,
-  ENTRA,
-  enterprise,
-  expectEmptyList,
-  expectList,
-  expectNoNulls,
-  expectScimError,
-  expectStatus,
-  guid,
-  type Json,
-  patchOp,
-  plusEncoded,
-  sorted,
-  USER_SCHEMA,
-  workEmail,
-} from './replay.js';
+import { ENTERPRISE, ENTRA, enterprise, guid, type Json, patchOp, plusEncoded, sorted, USER_SCHEMA, workEmail } from './replay.js';
+import { expectEmptyList, expectList, expectNoNulls, expectScimError, expectStatus } from './replay-assertions.js';
 
 /**
  * Microsoft Entra ID provisioning, default dialect of custom ("scim…") jobs without the

@@ -1,22 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { idpSuite, lifecycle } from './idp-harness.js';
-import {
-  ENTERPRISE,
-  enterprise,
-  expectEmptyList,
-  expectList,
-  expectNoNulls,
-  expectScimError,
-  expectStatus,
-  GENERIC,
-  GROUP_SCHEMA,
-  guid,
-  type Json,
-  patchOp,
-  replay,
-  SEARCH_REQUEST,
-  USER_SCHEMA,
-} from './replay.js';
+import { ENTERPRISE, enterprise, GENERIC, GROUP_SCHEMA, guid, type Json, patchOp, replay, SEARCH_REQUEST, USER_SCHEMA } from './replay.js';
+import { expectEmptyList, expectList, expectNoNulls, expectScimError, expectStatus } from './replay-assertions.js';
 
 /**
  * A textbook RFC 7644 client: percent-encoded filters (%20, %22), lower-case ops, the RFC's own

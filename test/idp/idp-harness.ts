@@ -9,26 +9,19 @@
  */
 import { afterAll, beforeAll, expect } from 'vitest';
 import { startServer, type TestServer } from '../support/scim-server.js';
+import { ENTERPRISE, guid, type IdpProfile, idp, type Json, patchOp, type Send, USER_SCHEMA } from './replay.js';
 import {
-  ENTERPRISE,
   expectEmptyList,
   expectStatus,
   expectUserGone,
   findUsers,
   groupByName,
   groupNamesOf,
-  guid,
-  type IdpProfile,
-  idp,
   idsByUserName,
-  type Json,
   memberIds,
-  patchOp,
   readGroup,
   readUser,
-  type Send,
-  USER_SCHEMA,
-} from './replay.js';
+} from './replay-assertions.js';
 
 export interface IdpSuite {
   /** The running server (inside tests and hooks only). */

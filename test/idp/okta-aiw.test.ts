@@ -1,16 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { idpSuite, lifecycle, oktaUser, oktaUserNameFilter } from './idp-harness.js';
-import {
-  expectEmptyList,
-  expectList,
-  expectNoNulls,
-  expectScimError,
-  expectStatus,
-  GROUP_SCHEMA,
-  guid,
-  type Json,
-  OKTA,
-} from './replay.js';
+import { GROUP_SCHEMA, guid, type Json, OKTA } from './replay.js';
+import { expectEmptyList, expectList, expectNoNulls, expectScimError, expectStatus } from './replay-assertions.js';
 
 /**
  * Okta custom apps built with the App Integration Wizard (idp-behaviour.md §2.1): PUT for

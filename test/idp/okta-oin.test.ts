@@ -1,22 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { idpSuite, lifecycle, oktaUser, oktaUserNameFilter } from './idp-harness.js';
-import {
-  expectEmptyList,
-  expectList,
-  expectNoNulls,
-  expectScimError,
-  expectStatus,
-  GROUP_SCHEMA,
-  guid,
-  idp,
-  type Json,
-  OKTA,
-  patchOp,
-  readUser as readUserIn,
-  replay,
-  type Send,
-  USER_SCHEMA,
-} from './replay.js';
+import { GROUP_SCHEMA, guid, idp, type Json, OKTA, patchOp, replay, type Send, USER_SCHEMA } from './replay.js';
+import { expectEmptyList, expectList, expectNoNulls, expectScimError, expectStatus, readUser as readUserIn } from './replay-assertions.js';
 
 /**
  * Okta, OIN integrations and the "SCIM 2.0 Test App" catalogue apps (idp-behaviour.md §2):

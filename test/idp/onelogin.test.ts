@@ -1,20 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { idpSuite, lifecycle } from './idp-harness.js';
-import {
-  ENTERPRISE,
-  enterprise,
-  expectEmptyList,
-  expectList,
-  expectNoNulls,
-  expectScimError,
-  expectStatus,
-  guid,
-  type Json,
-  ONELOGIN,
-  patchOp,
-  plusEncoded,
-  workEmail,
-} from './replay.js';
+import { ENTERPRISE, enterprise, guid, type Json, ONELOGIN, patchOp, plusEncoded, workEmail } from './replay.js';
+import { expectEmptyList, expectList, expectNoNulls, expectScimError, expectStatus } from './replay-assertions.js';
 
 /**
  * OneLogin's SCIM provisioner (idp-behaviour.md §3): the customer's JSON template rendered per

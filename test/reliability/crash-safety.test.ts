@@ -32,9 +32,9 @@ import {
  *  - no user exists that no request created.
  *
  * The kill comes 100–800 ms (random, seeded) after the first 2xx of the cycle. SHORT: 3 kill
- * cycles per engine; LONG (ROSTER_RELIABILITY=long): 30.
+ * cycles per engine; LONG (ROSTER_RELIABILITY=long): 50.
  */
-const CYCLES = scale(3, 30);
+const CYCLES = scale(3, 50);
 const LOOPS = 8;
 const KILL_AFTER_MS: [number, number] = [100, 800];
 

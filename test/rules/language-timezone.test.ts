@@ -1,33 +1,21 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type TestServer } from '../support/scim-server.js';
-import {
-  createUser,
-  expectScimError,
-  expectStatus,
-  filterUsers,
-  freshWorkspace,
-  getUser,
-  logEntryFor,
-  newUser,
-  patchOps,
-  snapshot,
-  type Workspace,
-} from './rules-support.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { expectScimError, expectStatus } from '../support/scim-assertions.js';
+import { newUser, patchOps } from '../support/scim-server.js';
+import { serverForSuite } from '../support/suite-setup.js';
+import { createUser, filterUsers, freshWorkspace, getUser, logEntryFor, snapshot, type Workspace } from './rules-support.js';
 
 /**
  * The article: preferredLanguage "currently only supports de-DE or en-GB (other en- and de-
  * prefixes will get converted to the supported default value)"; timezone is "the IANA timezone info".
  */
 describe('preferredLanguage and timezone', () => {
-  let server: TestServer;
+  const server = serverForSuite();
   let w: Workspace;
   let n = 0;
 
   beforeAll(async () => {
-    server = await startServer();
     w = await freshWorkspace(server, 'lang');
   });
-  afterAll(async () => server.close());
 
   const nextName = () => `lang${++n}@example.com`;
 

@@ -1,12 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { composeApp } from '../../src/app/compose.js';
 import { loadConfig } from '../../src/config/config.js';
 import { addAppUser, setUserActive } from '../../src/directory/app-users.js';
 import type { OutboxMessage } from '../../src/directory/model.js';
 import { OutboxDispatcher } from '../../src/directory/outbox.js';
 import { enableScim } from '../../src/directory/scim-integration.js';
 import { configureSso, createWorkspace } from '../../src/directory/workspaces.js';
-import { buildApp } from '../../src/http/app.js';
 import { smtpMailer } from '../../src/mail/smtp-mailer.js';
 import { openStore } from '../../src/storage/open-store.js';
 import { type ScimClient, scimClient, type TestServer } from '../support/scim-server.js';
@@ -37,7 +37,7 @@ describe('reactivation notices (outbox)', () => {
     workspaceId = (await createWorkspace(store, { slug, name: 'Outbox Inc', plan: 'enterprise', seats: 100 })).id;
     await configureSso(store, slug, { issuer: 'https://idp.example.com', clientId: 'id', clientSecret: 'secret' });
     const { token } = await enableScim(store, slug, 'generic');
-    app = await buildApp({ store, config: loadConfig({ database, port: 0 }, {}) });
+    app = await composeApp({ store, config: loadConfig({ database, port: 0 }, {}) });
     await app.listen({ host: '127.0.0.1', port: 0 });
     const port = (app.server.address() as { port: number }).port;
     scimUrl = `http://127.0.0.1:${port}/scim/v2`;

@@ -1,13 +1,13 @@
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { composeApp } from '../../src/app/compose.js';
 import { loadConfig } from '../../src/config/config.js';
 import type { ProvisioningLogEntry } from '../../src/directory/model.js';
 import type { DirectoryStore } from '../../src/directory/ports.js';
 import { type LogFailure, ProvisioningLog } from '../../src/directory/provisioning-log.js';
 import { enableScim } from '../../src/directory/scim-integration.js';
 import { configureSso, createWorkspace } from '../../src/directory/workspaces.js';
-import { buildApp } from '../../src/http/app.js';
 import { openStore } from '../../src/storage/open-store.js';
 import { type ScimResponse, scimClient, startServer, type TestServer } from '../support/scim-server.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
@@ -205,7 +205,7 @@ describe('the `roster log` CLI', () => {
     await createWorkspace(store, { slug, plan: 'enterprise', seats: 10 });
     await configureSso(store, slug, { issuer: 'https://idp.example.com', clientId: 'id', clientSecret: 'secret' });
     const { token } = await enableScim(store, slug, 'generic');
-    const app = await buildApp({ store, config: loadConfig({ database, port: 0 }, {}) });
+    const app = await composeApp({ store, config: loadConfig({ database, port: 0 }, {}) });
     const inject = async (method: 'GET' | 'POST', url: string, payload?: unknown) => {
       const response = await app.inject({
         method,
@@ -455,7 +455,7 @@ describe('issue 13 defect 1: one workspace cannot make the provisioning log lose
       },
     });
     // Writing the entry of `?poison` fails whatever it holds: the log must isolate it and say so.
-    const app = await buildApp({
+    const app = await composeApp({
       store: failingLogInserts(server.store, (e) => e.path.includes('poison')),
       config: loadConfig({ database: server.database, port: 0 }, {}),
       logger: pino({ level: 'info' }, sink),

@@ -1,11 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { addAppUser } from '../../src/directory/app-users.js';
 import { createRole, listRoles, renameRole } from '../../src/directory/roles.js';
-import { startServer, type TestServer } from '../support/scim-server.js';
+import { expectScimError, expectStatus } from '../support/scim-assertions.js';
+import { newUser, patchOps } from '../support/scim-server.js';
+import { serverForSuite } from '../support/suite-setup.js';
 import {
   createUser,
-  expectScimError,
-  expectStatus,
   freshWorkspace,
   GROUP_SCHEMA,
   getGroup,
@@ -15,8 +15,6 @@ import {
   LIST_SCHEMA,
   logEntryFor,
   memberIds,
-  newUser,
-  patchOps,
   snapshot,
   type Workspace,
 } from './rules-support.js';
@@ -27,14 +25,12 @@ import {
  * holds exactly one role at a time.
  */
 describe('roles as SCIM Groups', () => {
-  let server: TestServer;
+  const server = serverForSuite();
   let ws: Workspace;
 
   beforeAll(async () => {
-    server = await startServer();
     ws = await freshWorkspace(server, 'roles');
   });
-  afterAll(async () => server.close());
 
   /** Creates `n` SCIM users in a workspace and returns their ids. */
   const users = async (w: Workspace, prefix: string, n: number): Promise<string[]> => {

@@ -1,6 +1,6 @@
 /**
  * Shared helpers for the product-rule tests in test/rules/. Kept here (not in test/http/helpers.ts)
- * so these tests only depend on the stable test/support/scim-server.ts harness.
+ * so these tests only depend on the stable harness in test/support/.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -10,36 +10,19 @@ import pg from 'pg';
 import { expect } from 'vitest';
 import type { ProvisioningLogEntry } from '../../src/directory/model.js';
 import { listRoles } from '../../src/directory/roles.js';
+import { expectScimError, expectStatus } from '../support/scim-assertions.js';
 import { newUser, patchOps, type ScimClient, type ScimResponse, scimClient, type TestServer } from '../support/scim-server.js';
 
 export type Json = Record<string, any>;
 
-export const ERROR_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:Error';
 export const LIST_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
 export const GROUP_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:Group';
 export const TEAMS = 'urn:ietf:params:scim:schemas:extension:Teams:2.0:User';
 
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-export { newUser, patchOps };
-
-/** RFC 7644 §3.12 error shape, with the X-Trace-Id in the detail. `scimType` null: none expected. */
-export function expectScimError(response: ScimResponse, status: number, scimType?: string | null): void {
-  expect(response.status, JSON.stringify(response.body)).toBe(status);
-  expect(response.headers.get('content-type')).toMatch(/^application\/scim\+json/);
-  expect(response.body.schemas).toEqual([ERROR_SCHEMA]);
-  expect(response.body.status).toBe(String(status));
-  if (scimType === null) expect(response.body.scimType).toBeUndefined();
-  else if (scimType !== undefined) expect(response.body.scimType).toBe(scimType);
-  expect(typeof response.body.detail).toBe('string');
-  const traceId = response.headers.get('x-trace-id');
-  expect(traceId).toBeTruthy();
-  expect(response.body.detail).toContain(traceId);
-}
-
-export function expectStatus(response: ScimResponse, status: number): void {
-  expect(response.status, JSON.stringify(response.body)).toBe(status);
-}
+/** Re-exported so that a rule test can take its helpers from one module. */
+export { expectScimError, expectStatus, newUser, patchOps };
 
 /** Creates a user; asserts 201 and returns the body. */
 export async function createUser(scim: ScimClient, body: unknown): Promise<Json> {

@@ -1,33 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { addAppUser, listAppUsers } from '../../src/directory/app-users.js';
-import type { ScimResponse } from '../support/scim-server.js';
-import { startServer, type TestServer } from '../support/scim-server.js';
-import {
-  createUser,
-  expectScimError,
-  expectStatus,
-  filterUsers,
-  freshWorkspace,
-  getUser,
-  groupOf,
-  newUser,
-  patchOps,
-  snapshot,
-  userTotal,
-  type Workspace,
-} from './rules-support.js';
+import { expectScimError, expectStatus } from '../support/scim-assertions.js';
+import { newUser, patchOps, type ScimResponse } from '../support/scim-server.js';
+import { serverForSuite } from '../support/suite-setup.js';
+import { createUser, filterUsers, freshWorkspace, getUser, groupOf, snapshot, userTotal, type Workspace } from './rules-support.js';
 
 /**
  * The article: "You also need to make sure that you have enough unused user licenses in awork so
  * the user can be activated." Every active non-guest user takes one seat; guests take none.
  */
 describe('seats (user licenses)', () => {
-  let server: TestServer;
-
-  beforeAll(async () => {
-    server = await startServer();
-  });
-  afterAll(async () => server.close());
+  const server = serverForSuite();
 
   const expectSeatError = (response: ScimResponse) => {
     expectScimError(response, 409);

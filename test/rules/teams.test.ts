@@ -1,17 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createTeam } from '../../src/directory/teams.js';
-import { startServer, type TestServer, USER_SCHEMA } from '../support/scim-server.js';
+import { expectScimError, expectStatus } from '../support/scim-assertions.js';
+import { newUser, patchOps, USER_SCHEMA } from '../support/scim-server.js';
+import { serverForSuite } from '../support/suite-setup.js';
 import {
   createUser,
-  expectScimError,
-  expectStatus,
   filterUsers,
   freshWorkspace,
   getUser,
   type Json,
   LIST_SCHEMA,
-  newUser,
-  patchOps,
   snapshot,
   TEAMS,
   type Workspace,
@@ -25,15 +23,13 @@ const TEAMS_PATH = `${TEAMS}:teams`;
  * assignments get matched via the name of the team ... need to match exactly."
  */
 describe('teams extension', () => {
-  let server: TestServer;
+  const server = serverForSuite();
   let w: Workspace;
 
   beforeAll(async () => {
-    server = await startServer();
     w = await freshWorkspace(server, 'teams');
     for (const name of ['Engineering', 'Design', 'Platform Ops']) await createTeam(server.store, w.slug, name);
   });
-  afterAll(async () => server.close());
 
   const teamsOf = async (id: string): Promise<string[] | undefined> => (await getUser(w.scim, id))[TEAMS]?.teams;
   const patchUser = (id: string, ...operations: unknown[]) => w.scim.patch(`/Users/${id}`, patchOps(...operations));

@@ -1,12 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { addAppUser, listAppUsers } from '../../src/directory/app-users.js';
 import { createRole } from '../../src/directory/roles.js';
-import { startServer, type TestServer, USER_SCHEMA } from '../support/scim-server.js';
+import { expectScimError, expectStatus } from '../support/scim-assertions.js';
+import { newUser, patchOps, USER_SCHEMA } from '../support/scim-server.js';
+import { serverForSuite } from '../support/suite-setup.js';
 import {
   createUser,
   databaseText,
-  expectScimError,
-  expectStatus,
   filterUsers,
   freshWorkspace,
   getUser,
@@ -14,8 +14,6 @@ import {
   type Json,
   logEntryFor,
   memberIds,
-  newUser,
-  patchOps,
   snapshot,
   userTotal,
   type Workspace,
@@ -28,12 +26,7 @@ import {
  * person in the app.
  */
 describe('user lifecycle', () => {
-  let server: TestServer;
-
-  beforeAll(async () => {
-    server = await startServer();
-  });
-  afterAll(async () => server.close());
+  const server = serverForSuite();
 
   const appUser = async (w: Workspace, email: string, role?: string) =>
     addAppUser(server.store, w.slug, { email, givenName: 'App', familyName: 'User', ...(role ? { role } : {}) });

@@ -3,7 +3,7 @@
  * the Groups view of roles, over one fixed fixture (see fixtures.ts). The expected user sets are
  * the same on SQLite and PostgreSQL.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../../src/directory/ids.js';
 import type { Role } from '../../src/directory/model.js';
 import type { UserQuery } from '../../src/directory/ports.js';
@@ -11,14 +11,13 @@ import {
   ALL,
   addWorkspace,
   ENTERPRISE,
-  freshStore,
   groupFilter,
   role,
   SEARCH_USER_NAMES,
   type SearchFixture,
   type SearchUserName,
-  type StoreHandle,
   seedSearchFixture,
+  storeForSuite,
   TEAMS,
   user,
   userFilter,
@@ -153,22 +152,18 @@ const FILTERS: readonly FilterCase[] = [
 const describeFilter = (c: FilterCase) => (typeof c.filter === 'string' ? c.filter : c.filter.toString().replace(/^\(f\) => /, ''));
 
 describe('user search', () => {
-  let handle: StoreHandle;
+  const handle = storeForSuite();
   let fixture: SearchFixture;
   beforeAll(async () => {
-    handle = await freshStore();
-    fixture = await seedSearchFixture(handle.store);
+    fixture = await seedSearchFixture(handle().store);
     // Another workspace with look-alike users: never part of the results.
-    const other = await addWorkspace(handle.store);
+    const other = await addWorkspace(handle().store);
     const otherRole = role(other.id, 'Admin');
-    await handle.store.read.roles.insert(otherRole);
-    await handle.store.read.users.insert(user(other.id, otherRole.id, 'alice@x.com', { title: 'Engineer' }));
-  });
-  afterAll(async () => {
-    await handle?.dispose();
+    await handle().store.read.roles.insert(otherRole);
+    await handle().store.read.users.insert(user(other.id, otherRole.id, 'alice@x.com', { title: 'Engineer' }));
   });
 
-  const search = (query: Partial<UserQuery>) => handle.store.read.users.search(fixture.workspace.id, { ...ALL, ...query });
+  const search = (query: Partial<UserQuery>) => handle().store.read.users.search(fixture.workspace.id, { ...ALL, ...query });
   const names = async (query: Partial<UserQuery>) => (await search(query)).users.map((u) => u.userName);
 
   it('the fixture holds twelve users, one of them removed from the SCIM view', async () => {
@@ -249,18 +244,14 @@ describe('user search', () => {
 });
 
 describe('roles as SCIM Groups', () => {
-  let handle: StoreHandle;
+  const handle = storeForSuite();
   let fixture: SearchFixture;
   beforeAll(async () => {
-    handle = await freshStore();
-    fixture = await seedSearchFixture(handle.store);
-  });
-  afterAll(async () => {
-    await handle?.dispose();
+    fixture = await seedSearchFixture(handle().store);
   });
 
   const groups = async (filter: string | undefined, offset = 0, limit = 100) => {
-    const result = await handle.store.read.roles.searchGroups(fixture.workspace.id, {
+    const result = await handle().store.read.roles.searchGroups(fixture.workspace.id, {
       ...(filter !== undefined ? { filter: groupFilter(filter) } : {}),
       offset,
       limit,
@@ -270,7 +261,7 @@ describe('roles as SCIM Groups', () => {
 
   it('searchGroups lists the non-guest roles in creation order', async () => {
     expect(await groups(undefined)).toEqual({ names: ['Admin', 'Member', 'Viewer'], total: 3 });
-    const { roles } = await handle.store.read.roles.searchGroups(fixture.workspace.id, { offset: 0, limit: 1 });
+    const { roles } = await handle().store.read.roles.searchGroups(fixture.workspace.id, { offset: 0, limit: 1 });
     expect(roles).toStrictEqual([fixture.roles.admin]);
   });
 
@@ -307,44 +298,44 @@ describe('roles as SCIM Groups', () => {
   it('byName is case-insensitive; byId and list', async () => {
     const { admin, member, viewer, guest } = fixture.roles;
     const ws = fixture.workspace.id;
-    expect(await handle.store.read.roles.byName(ws, 'admin')).toStrictEqual(admin);
-    expect(await handle.store.read.roles.byName(ws, 'GUEST')).toStrictEqual(guest);
-    expect(await handle.store.read.roles.byName(ws, 'Admins')).toBeUndefined();
-    expect(await handle.store.read.roles.byId(ws, viewer.id)).toStrictEqual(viewer);
-    expect(await handle.store.transaction((r) => r.roles.byId(ws, member.id, { forUpdate: true }))).toStrictEqual(member);
+    expect(await handle().store.read.roles.byName(ws, 'admin')).toStrictEqual(admin);
+    expect(await handle().store.read.roles.byName(ws, 'GUEST')).toStrictEqual(guest);
+    expect(await handle().store.read.roles.byName(ws, 'Admins')).toBeUndefined();
+    expect(await handle().store.read.roles.byId(ws, viewer.id)).toStrictEqual(viewer);
+    expect(await handle().store.transaction((r) => r.roles.byId(ws, member.id, { forUpdate: true }))).toStrictEqual(member);
     // Highest level first, then by name.
-    expect(await handle.store.read.roles.list(ws)).toStrictEqual([admin, member, viewer, guest]);
+    expect(await handle().store.read.roles.list(ws)).toStrictEqual([admin, member, viewer, guest]);
   });
 
   it('update rewrites a role', async () => {
-    const ws = await addWorkspace(handle.store);
+    const ws = await addWorkspace(handle().store);
     const editors = role(ws.id, 'Editors', { level: 20 });
-    await handle.store.read.roles.insert(editors);
+    await handle().store.read.roles.insert(editors);
     const renamed = { ...editors, name: 'Authors', level: 25, isGuest: true, updatedAt: '2024-09-01T00:00:00.000Z', version: 2 };
-    await handle.store.transaction((r) => r.roles.update(renamed));
-    expect(await handle.store.read.roles.byId(ws.id, editors.id)).toStrictEqual(renamed);
-    expect(await handle.store.read.roles.byName(ws.id, 'editors')).toBeUndefined();
-    expect(await handle.store.read.roles.byName(ws.id, 'AUTHORS')).toStrictEqual(renamed);
+    await handle().store.transaction((r) => r.roles.update(renamed));
+    expect(await handle().store.read.roles.byId(ws.id, editors.id)).toStrictEqual(renamed);
+    expect(await handle().store.read.roles.byName(ws.id, 'editors')).toBeUndefined();
+    expect(await handle().store.read.roles.byName(ws.id, 'AUTHORS')).toStrictEqual(renamed);
   });
 
   it('byIds reads the roles asked for, of this workspace only', async () => {
     const { admin, member, guest } = fixture.roles;
     const ws = fixture.workspace.id;
-    const other = await addWorkspace(handle.store);
+    const other = await addWorkspace(handle().store);
     const foreign = role(other.id, 'Admin');
-    await handle.store.read.roles.insert(foreign);
+    await handle().store.read.roles.insert(foreign);
     const byId = (roles: readonly Role[]) => [...roles].sort((a, b) => a.id.localeCompare(b.id));
-    const found = await handle.store.read.roles.byIds(ws, [guest.id, newId(), foreign.id, admin.id]);
+    const found = await handle().store.read.roles.byIds(ws, [guest.id, newId(), foreign.id, admin.id]);
     expect(byId(found)).toStrictEqual(byId([admin, guest]));
-    expect(await handle.store.read.roles.byIds(ws, [member.id])).toStrictEqual([member]);
-    expect(await handle.store.read.roles.byIds(other.id, [member.id, foreign.id])).toStrictEqual([foreign]);
-    expect(await handle.store.read.roles.byIds(ws, [])).toEqual([]);
-    expect(await handle.store.transaction((r) => r.roles.byIds(ws, [admin.id]))).toStrictEqual([admin]);
+    expect(await handle().store.read.roles.byIds(ws, [member.id])).toStrictEqual([member]);
+    expect(await handle().store.read.roles.byIds(other.id, [member.id, foreign.id])).toStrictEqual([foreign]);
+    expect(await handle().store.read.roles.byIds(ws, [])).toEqual([]);
+    expect(await handle().store.transaction((r) => r.roles.byIds(ws, [admin.id]))).toStrictEqual([admin]);
   });
 
   it('lowestNonGuest: the lowest level among non-guest roles, ties to the smallest id', async () => {
-    const ws = await addWorkspace(handle.store);
-    expect(await handle.store.read.roles.lowestNonGuest(ws.id)).toBeUndefined();
+    const ws = await addWorkspace(handle().store);
+    expect(await handle().store.read.roles.lowestNonGuest(ws.id)).toBeUndefined();
     const ids = [newId(), newId()].sort();
     const roles = [
       role(ws.id, 'Guest', { level: 0, isGuest: true }),
@@ -352,25 +343,25 @@ describe('roles as SCIM Groups', () => {
       role(ws.id, 'Second', { level: 5, id: ids[1] as string }),
       role(ws.id, 'First', { level: 5, id: ids[0] as string }),
     ];
-    for (const r of roles) await handle.store.read.roles.insert(r);
-    expect(await handle.store.read.roles.lowestNonGuest(ws.id)).toStrictEqual(roles[3]);
+    for (const r of roles) await handle().store.read.roles.insert(r);
+    expect(await handle().store.read.roles.lowestNonGuest(ws.id)).toStrictEqual(roles[3]);
   });
 
   it("touch moves one role's updatedAt and version on, and nothing else", async () => {
-    const ws = await addWorkspace(handle.store);
-    const other = await addWorkspace(handle.store);
+    const ws = await addWorkspace(handle().store);
+    const other = await addWorkspace(handle().store);
     const writers = role(ws.id, 'Writers', { level: 20, version: 3 });
     const readers = role(ws.id, 'Readers');
-    for (const r of [writers, readers]) await handle.store.read.roles.insert(r);
+    for (const r of [writers, readers]) await handle().store.read.roles.insert(r);
     const first = '2024-09-01T00:00:00.000Z';
     const second = '2024-09-02T00:00:00.000Z';
-    expect(await handle.store.transaction((r) => r.roles.touch(ws.id, writers.id, first))).toBe(true);
-    expect(await handle.store.read.roles.byId(ws.id, writers.id)).toStrictEqual({ ...writers, updatedAt: first, version: 4 });
-    expect(await handle.store.transaction((r) => r.roles.touch(ws.id, writers.id, second))).toBe(true);
-    expect(await handle.store.read.roles.byId(ws.id, writers.id)).toStrictEqual({ ...writers, updatedAt: second, version: 5 });
-    expect(await handle.store.read.roles.byId(ws.id, readers.id)).toStrictEqual(readers);
-    expect(await handle.store.transaction((r) => r.roles.touch(ws.id, newId(), second))).toBe(false);
-    expect(await handle.store.transaction((r) => r.roles.touch(other.id, readers.id, second))).toBe(false);
-    expect(await handle.store.read.roles.byId(ws.id, readers.id)).toStrictEqual(readers);
+    expect(await handle().store.transaction((r) => r.roles.touch(ws.id, writers.id, first))).toBe(true);
+    expect(await handle().store.read.roles.byId(ws.id, writers.id)).toStrictEqual({ ...writers, updatedAt: first, version: 4 });
+    expect(await handle().store.transaction((r) => r.roles.touch(ws.id, writers.id, second))).toBe(true);
+    expect(await handle().store.read.roles.byId(ws.id, writers.id)).toStrictEqual({ ...writers, updatedAt: second, version: 5 });
+    expect(await handle().store.read.roles.byId(ws.id, readers.id)).toStrictEqual(readers);
+    expect(await handle().store.transaction((r) => r.roles.touch(ws.id, newId(), second))).toBe(false);
+    expect(await handle().store.transaction((r) => r.roles.touch(other.id, readers.id, second))).toBe(false);
+    expect(await handle().store.read.roles.byId(ws.id, readers.id)).toStrictEqual(readers);
   });
 });

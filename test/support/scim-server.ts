@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
+import { composeApp } from '../../src/app/compose.js';
 import { loadConfig } from '../../src/config/config.js';
 import type { Plan } from '../../src/directory/model.js';
 import { enableScim } from '../../src/directory/scim-integration.js';
 import { configureSso, createWorkspace } from '../../src/directory/workspaces.js';
-import { buildApp } from '../../src/http/app.js';
 import { openStore } from '../../src/storage/open-store.js';
 import type { SqlStore } from '../../src/storage/sql/sql-store.js';
 import { createTestDatabase } from './test-database.js';
@@ -25,12 +25,12 @@ export async function startServer(env: NodeJS.ProcessEnv = {}): Promise<TestServ
   const database = await createTestDatabase();
   const store = await openStore(database.url);
   // The public URL is only known after listening; build the config with a placeholder port first.
-  const probe = await buildApp({ store, config: loadConfig({ database: database.url, port: 0 }, env) });
+  const probe = await composeApp({ store, config: loadConfig({ database: database.url, port: 0 }, env) });
   await probe.listen({ host: '127.0.0.1', port: 0 });
   const port = (probe.server.address() as { port: number }).port;
   await probe.close();
   const config = loadConfig({ database: database.url, port }, { ...env, ROSTER_PUBLIC_URL: `http://127.0.0.1:${port}` });
-  const app = await buildApp({ store, config });
+  const app = await composeApp({ store, config });
   await app.listen({ host: '127.0.0.1', port });
   const url = `http://127.0.0.1:${port}`;
   return {

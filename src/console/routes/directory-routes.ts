@@ -1,7 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { findUser } from '../../directory/app-users.js';
-import type { LogQuery } from '../../directory/ports.js';
-import { directoryEntry, existingUserIds, type StatusFilter, searchDirectory, seatSummary } from '../../directory/user-directory.js';
+import type { StatusFilter } from '../../directory/user-directory.js';
 import { type ConsoleContext, queryText, type SlugRequest, sendPage, viewerOfRequest } from '../context.js';
 import { html } from '../html.js';
 import { adminPath } from '../links.js';
@@ -16,7 +14,7 @@ const MAX_PAGE = 100_000;
 const LOG_LIMIT = 200;
 
 /** Read-only admin pages: users, a user, seats and the provisioning log. */
-export function registerDirectoryRoutes(scope: FastifyInstance, { store, config }: ConsoleContext): void {
+export function registerDirectoryRoutes(scope: FastifyInstance, { directory, config }: ConsoleContext): void {
   scope.get('/w/:slug/admin', async (request: SlugRequest, reply) => reply.redirect(adminPath(request.params.slug, 'integrations'), 303));
 
   scope.get('/w/:slug/admin/users', async (request: SlugRequest, reply) => {
@@ -30,14 +28,14 @@ export function registerDirectoryRoutes(scope: FastifyInstance, { store, config 
       page: Number.isFinite(requested) && requested > 0 ? Math.min(requested, MAX_PAGE) : 1,
       pageSize: PAGE_SIZE,
     };
-    const result = await searchDirectory(store, viewer.workspace, query);
+    const result = await directory.users.search(viewer.workspace, query);
     const flash = takeFlash(request, reply, config, viewer.workspace.slug);
     return sendPage(reply, page({ title: 'Users', viewer, section: 'users', flash }, usersContent(viewer, result, query)));
   });
 
   scope.get('/w/:slug/admin/users/:id', async (request: FastifyRequest<{ Params: { slug: string; id: string } }>, reply) => {
     const viewer = viewerOfRequest(request);
-    const entry = await directoryEntry(store, viewer.workspace, request.params.id);
+    const entry = await directory.users.entry(viewer.workspace, request.params.id);
     if (!entry)
       return sendPage(
         reply,
@@ -52,7 +50,7 @@ export function registerDirectoryRoutes(scope: FastifyInstance, { store, config 
 
   scope.get('/w/:slug/admin/seats', async (request: SlugRequest, reply) => {
     const viewer = viewerOfRequest(request);
-    return sendPage(reply, page({ title: 'Seats', viewer, section: 'seats' }, seatsContent(await seatSummary(store, viewer.workspace))));
+    return sendPage(reply, page({ title: 'Seats', viewer, section: 'seats' }, seatsContent(await directory.users.seats(viewer.workspace))));
   });
 
   scope.get('/w/:slug/admin/log', async (request: SlugRequest, reply) => {
@@ -62,24 +60,8 @@ export function registerDirectoryRoutes(scope: FastifyInstance, { store, config 
       user: queryText(request.query, 'user'),
       trace: queryText(request.query, 'trace'),
     };
-    let query: LogQuery = { limit: LOG_LIMIT };
-    if (form.status === 'ok' || form.status === 'failed') query = { ...query, failed: form.status === 'failed' };
-    else if (/^\d{3}$/.test(form.status)) query = { ...query, status: Number(form.status) };
-    if (form.trace) query = { ...query, traceId: form.trace };
-    let note: string | undefined;
-    if (form.user) {
-      // An admin may paste an id, a user name or an email.
-      const user =
-        (await store.read.users.byId(viewer.workspace.id, form.user)) ?? (await findUser(store.read, viewer.workspace.id, form.user));
-      query = { ...query, resourceId: user?.id ?? form.user };
-      if (!user) note = `No user '${form.user}' in this workspace; showing entries whose resource id is exactly that.`;
-    }
-    const entries = await store.read.provisioningLog.list(viewer.workspace.id, query);
-    const userIds = await existingUserIds(
-      store,
-      viewer.workspace,
-      entries.flatMap((entry) => (entry.resourceId ? [entry.resourceId] : [])),
-    );
+    const { entries, userIds, unknownUser } = await directory.log.search(viewer.workspace, { ...form, limit: LOG_LIMIT });
+    const note = unknownUser ? `No user '${form.user}' in this workspace; showing entries whose resource id is exactly that.` : undefined;
     return sendPage(reply, page({ title: 'Provisioning log', viewer, section: 'log' }, logContent(viewer, entries, form, userIds, note)));
   });
 }

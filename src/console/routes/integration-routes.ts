@@ -1,8 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { scimBaseUrl } from '../../config/config.js';
-import type { DirectoryErrorCode } from '../../directory/directory-error.js';
+import type { DirectoryErrorCode } from '../../directory/errors.js';
 import type { Provider, Workspace } from '../../directory/model.js';
-import { disableScim, enableScim, rotateToken } from '../../directory/scim-integration.js';
 import { actorOf, attempt, type ConsoleContext, field, type SlugRequest, sendPage, viewerOfRequest } from '../context.js';
 import { adminPath } from '../links.js';
 import { setFlash, takeFlash } from '../session.js';
@@ -10,13 +9,13 @@ import { confirmContent, type IntegrationsPage, integrationsContent } from '../v
 import { page } from '../views/layout.js';
 
 /** Settings → Integrations: the library, the token popup, regeneration and removal. */
-export function registerIntegrationRoutes(scope: FastifyInstance, { store, config }: ConsoleContext): void {
+export function registerIntegrationRoutes(scope: FastifyInstance, { directory, config }: ConsoleContext): void {
   const path = (slug: string) => adminPath(slug, 'integrations');
   const render = async (request: SlugRequest, extra: Partial<IntegrationsPage> = {}, status = 200) => {
     const viewer = viewerOfRequest(request);
     const [integration, sso] = await Promise.all([
-      store.read.integrations.active(viewer.workspace.id),
-      store.read.workspaces.sso(viewer.workspace.id),
+      directory.integrations.active(viewer.workspace),
+      directory.workspaces.ssoSettings(viewer.workspace),
     ]);
     return { viewer, status, body: integrationsContent({ viewer, integration, sso, ...extra }) };
   };
@@ -32,7 +31,9 @@ export function registerIntegrationRoutes(scope: FastifyInstance, { store, confi
     const provider = field(request.body, 'provider') as Provider;
     // The domain checks provider, plan, SSO and an existing integration, in that order; the
     // console words its refusals for someone without the CLI.
-    const outcome = await attempt(() => enableScim(store, viewer.workspace.slug, provider, actorOf(request), { replace: false }));
+    const outcome = await attempt(() =>
+      directory.integrations.enable(viewer.workspace.slug, provider, actorOf(request), { replace: false }),
+    );
     const { body, status } = outcome.ok
       ? await render(request, { issued: { baseUrl: scimBaseUrl(config), token: outcome.value.token, provider } })
       : await render(request, { refusal: ENABLE_REFUSALS[outcome.code]?.(viewer.workspace) ?? outcome.message }, 409);
@@ -65,7 +66,7 @@ export function registerIntegrationRoutes(scope: FastifyInstance, { store, confi
 
   scope.post('/w/:slug/admin/integrations/regenerate', async (request: SlugRequest, reply) => {
     const viewer = viewerOfRequest(request);
-    const outcome = await attempt(() => rotateToken(store, viewer.workspace.slug, actorOf(request)));
+    const outcome = await attempt(() => directory.integrations.rotateToken(viewer.workspace.slug, actorOf(request)));
     if (!outcome.ok) {
       setFlash(reply, config, viewer.workspace.slug, { kind: 'error', message: outcome.message });
       return reply.redirect(path(viewer.workspace.slug), 303);
@@ -89,7 +90,7 @@ export function registerIntegrationRoutes(scope: FastifyInstance, { store, confi
 
   scope.post('/w/:slug/admin/integrations/remove', async (request: SlugRequest, reply) => {
     const viewer = viewerOfRequest(request);
-    const outcome = await attempt(() => disableScim(store, viewer.workspace.slug, actorOf(request)));
+    const outcome = await attempt(() => directory.integrations.disable(viewer.workspace.slug, actorOf(request)));
     setFlash(
       reply,
       config,

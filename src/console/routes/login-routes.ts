@@ -1,17 +1,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { isDirectoryError } from '../../directory/errors.js';
 import type { Workspace } from '../../directory/model.js';
-import {
-  completeSsoSignIn,
-  endSession,
-  passwordSignIn,
-  redeemLoginLink,
-  type SignedIn,
-  SignInRefused,
-  saveLoginFlow,
-  takeLoginFlow,
-} from '../../directory/sign-in.js';
+import type { SignedIn } from '../../directory/sign-in.js';
 import { authorizationErrorMessage, quotableDescription } from '../../sso/authorization-errors.js';
-import { SsoProviderError } from '../../sso/oidc-relying-party.js';
+import { reasonOf } from '../console-errors.js';
 import { type ConsoleContext, field, queryText, type SlugRequest, sendPage, signInLimit } from '../context.js';
 import {
   clearSessionCookie,
@@ -31,27 +23,14 @@ const LINK_INVALID = 'This sign-in link is not valid: it was used already, it ex
 
 /** Signing in and out: the start page, SSO, passwords, one-time links. */
 export function registerLoginRoutes(scope: FastifyInstance, context: ConsoleContext): void {
-  const { store, config, sso } = context;
+  const { directory, config } = context;
 
-  const workspaceOf = async (slug: string): Promise<Workspace | undefined> => store.read.workspaces.bySlug(slug);
+  const workspaceOf = async (slug: string): Promise<Workspace | undefined> => directory.workspaces.find(slug);
+  const ssoConfigured = async (workspace: Workspace) => Boolean(await directory.workspaces.ssoSettings(workspace));
   const notFound = (reply: FastifyReply) =>
     sendPage(reply, messagePage('Workspace not found', 'There is no workspace at this address.'), 404);
   const refuse = async (reply: FastifyReply, workspace: Workspace, message: string, email?: string, providerSaid?: string) =>
-    sendPage(
-      reply,
-      loginPage({ workspace, ssoConfigured: Boolean(await store.read.workspaces.sso(workspace.id)), error: message, email, providerSaid }),
-      403,
-    );
-  /** Ends the sign-in attempt `state` names; whether it was a live one of this workspace. */
-  const pendingFlowTaken = async (workspace: Workspace, state: string): Promise<boolean> => {
-    try {
-      await takeLoginFlow(store, workspace, state);
-      return true;
-    } catch (error) {
-      if (error instanceof SignInRefused) return false;
-      throw error;
-    }
-  };
+    sendPage(reply, loginPage({ workspace, ssoConfigured: await ssoConfigured(workspace), error: message, email, providerSaid }), 403);
   const signedIn = (reply: FastifyReply, workspace: Workspace, session: SignedIn) => {
     setSessionCookie(reply, config, workspace.slug, session);
     return reply.redirect(`${workspacePath(workspace.slug)}/profile`, 303);
@@ -68,8 +47,8 @@ export function registerLoginRoutes(scope: FastifyInstance, context: ConsoleCont
   scope.get('/w/:slug/login', async (request: SlugRequest, reply) => {
     const workspace = await workspaceOf(request.params.slug);
     if (!workspace) return notFound(reply);
-    if (await viewerFor(store, request, workspace.slug)) return reply.redirect(`${workspacePath(workspace.slug)}/profile`, 303);
-    return sendPage(reply, loginPage({ workspace, ssoConfigured: Boolean(await store.read.workspaces.sso(workspace.id)) }));
+    if (await viewerFor(directory, request, workspace.slug)) return reply.redirect(`${workspacePath(workspace.slug)}/profile`, 303);
+    return sendPage(reply, loginPage({ workspace, ssoConfigured: await ssoConfigured(workspace) }));
   });
 
   // A GET, not a form POST: the redirect to the identity provider must not be held to CSP form-action.
@@ -78,32 +57,23 @@ export function registerLoginRoutes(scope: FastifyInstance, context: ConsoleCont
   scope.get('/w/:slug/sso/start', limited, async (request: SlugRequest, reply) => {
     const workspace = await workspaceOf(request.params.slug);
     if (!workspace) return notFound(reply);
-    const settings = await store.read.workspaces.sso(workspace.id);
-    if (!settings) return refuse(reply, workspace, 'Single sign-on is not set up for this workspace.');
     try {
-      const authorization = await sso.authorizationRequest(settings, callbackUrl(workspace));
-      await saveLoginFlow(store, workspace, {
-        state: authorization.state,
-        nonce: authorization.nonce,
-        codeVerifier: authorization.codeVerifier,
-      });
+      const { url, state } = await directory.signIn.startSso(workspace, callbackUrl(workspace));
       // The state is also bound to this browser, so a callback started elsewhere (login CSRF) fails.
-      reply.setCookie(STATE_COOKIE, authorization.state, cookieOptions(config, `${workspacePath(workspace.slug)}/sso`, 10 * 60 * 1000));
-      return reply.redirect(authorization.url.href, 303);
+      reply.setCookie(STATE_COOKIE, state, cookieOptions(config, `${workspacePath(workspace.slug)}/sso`, 10 * 60 * 1000));
+      return reply.redirect(url.href, 303);
     } catch (error) {
-      if (error instanceof SsoProviderError) {
-        request.log.warn({ err: error, workspace: workspace.slug, reason: error.reason }, 'sso start failed');
-        return refuse(reply, workspace, `Single sign-on is not available right now: ${error.message}.`);
-      }
-      throw error;
+      if (!isDirectoryError(error)) throw error;
+      if (error.code !== 'identityProviderFailed') return refuse(reply, workspace, error.message);
+      request.log.warn({ err: error, workspace: workspace.slug, reason: reasonOf(error) }, 'sso start failed');
+      return refuse(reply, workspace, `Single sign-on is not available right now: ${error.message}.`);
     }
   });
 
   scope.get('/w/:slug/sso/callback', async (request: SlugRequest, reply) => {
     const workspace = await workspaceOf(request.params.slug);
     if (!workspace) return notFound(reply);
-    const settings = await store.read.workspaces.sso(workspace.id);
-    if (!settings) return refuse(reply, workspace, 'Single sign-on is not set up for this workspace.');
+    if (!(await ssoConfigured(workspace))) return refuse(reply, workspace, 'Single sign-on is not set up for this workspace.');
     const state = queryText(request.query, 'state', 512);
     const boundToBrowser = state !== '' && request.cookies[STATE_COOKIE] === state;
     reply.clearCookie(STATE_COOKIE, cookieOptions(config, `${workspacePath(workspace.slug)}/sso`));
@@ -112,7 +82,7 @@ export function registerLoginRoutes(scope: FastifyInstance, context: ConsoleCont
       // Anyone can send a browser to this address with any text in `error` and
       // `error_description`: Roster words the code itself, and quotes the provider's description
       // only when the state is one this browser started (its cookie) and Roster still holds.
-      const pending = boundToBrowser && (await pendingFlowTaken(workspace, state));
+      const pending = boundToBrowser && (await directory.signIn.abandonSso(workspace, state));
       const description = queryText(request.query, 'error_description', 2000);
       request.log.warn(
         { workspace: workspace.slug, error, errorDescription: description, stateMatched: pending },
@@ -122,23 +92,13 @@ export function registerLoginRoutes(scope: FastifyInstance, context: ConsoleCont
       return refuse(reply, workspace, authorizationErrorMessage(error), undefined, quoted);
     }
     try {
-      if (!boundToBrowser) {
-        throw new SignInRefused('flowInvalid', 'This sign-in was not started in this browser, or it expired. Please start again.');
-      }
-      const flow = await takeLoginFlow(store, workspace, state);
-      const identity = await sso.complete(settings, new URL(request.url, config.publicUrl), flow);
-      return signedIn(
-        reply,
-        workspace,
-        await completeSsoSignIn(store, workspace, { email: identity.email, emailVerified: identity.emailVerified }),
-      );
+      const url = new URL(request.url, config.publicUrl);
+      return signedIn(reply, workspace, await directory.signIn.finishSso(workspace, { url, state, boundToBrowser }));
     } catch (error) {
-      if (error instanceof SignInRefused) return refuse(reply, workspace, error.message);
-      if (error instanceof SsoProviderError) {
-        request.log.warn({ err: error, workspace: workspace.slug, reason: error.reason }, 'sso callback failed');
-        return refuse(reply, workspace, `Single sign-on failed: ${error.message}.`);
-      }
-      throw error;
+      if (!isDirectoryError(error)) throw error;
+      if (error.code !== 'identityProviderFailed') return refuse(reply, workspace, error.message);
+      request.log.warn({ err: error, workspace: workspace.slug, reason: reasonOf(error) }, 'sso callback failed');
+      return refuse(reply, workspace, `Single sign-on failed: ${error.message}.`);
     }
   });
 
@@ -147,9 +107,9 @@ export function registerLoginRoutes(scope: FastifyInstance, context: ConsoleCont
     if (!workspace) return notFound(reply);
     const email = field(request.body, 'email');
     try {
-      return signedIn(reply, workspace, await passwordSignIn(store, workspace, email, field(request.body, 'password')));
+      return signedIn(reply, workspace, await directory.signIn.password(workspace, email, field(request.body, 'password')));
     } catch (error) {
-      if (error instanceof SignInRefused) return refuse(reply, workspace, error.message, email);
+      if (isDirectoryError(error) && error.code === 'signInRefused') return refuse(reply, workspace, error.message, email);
       throw error;
     }
   });
@@ -167,21 +127,21 @@ export function registerLoginRoutes(scope: FastifyInstance, context: ConsoleCont
     const workspace = await workspaceOf(request.params.slug);
     if (!workspace) return notFound(reply);
     try {
-      return signedIn(reply, workspace, await redeemLoginLink(store, workspace, request.params.token));
+      return signedIn(reply, workspace, await directory.signIn.redeemLink(workspace, request.params.token));
     } catch (error) {
-      if (error instanceof SignInRefused) return refuse(reply, workspace, error.message);
+      if (isDirectoryError(error) && error.code === 'signInRefused') return refuse(reply, workspace, error.message);
       throw error;
     }
   });
 
   scope.post('/w/:slug/logout', async (request: SlugRequest, reply) => {
     const slug = request.params.slug;
-    const viewer = await viewerFor(store, request, slug);
+    const viewer = await viewerFor(directory, request, slug);
     if (viewer && !csrfValid(viewer, field(request.body, '_csrf'))) {
       return sendPage(reply, messagePage('Request refused', 'This form has expired. Reload the page and try again.'), 403);
     }
     const secret = request.cookies[SESSION_COOKIE];
-    if (secret) await endSession(store, secret);
+    if (secret) await directory.signIn.end(secret);
     clearSessionCookie(reply, config, slug);
     return reply.redirect(`${workspacePath(slug)}/login`, 303);
   });

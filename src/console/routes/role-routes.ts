@@ -1,6 +1,4 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { createRole, deleteRole, renameRoleById, roleOverview, setRoleLevel } from '../../directory/roles.js';
-import { createTeam, deleteTeam, renameTeam, teamOverview } from '../../directory/teams.js';
 import { attempt, type ConsoleContext, field, type SlugRequest, sendPage, viewerOfRequest } from '../context.js';
 import { adminPath } from '../links.js';
 import { setFlash, takeFlash } from '../session.js';
@@ -10,12 +8,12 @@ import { rolesContent } from '../views/role-views.js';
 type ItemRequest = FastifyRequest<{ Params: { slug: string; id: string } }>;
 
 /** Roles (create, rename, permission level, delete) and teams (create, rename, delete). */
-export function registerRoleRoutes(scope: FastifyInstance, { store, config }: ConsoleContext): void {
+export function registerRoleRoutes(scope: FastifyInstance, { directory, config }: ConsoleContext): void {
   const back = (slug: string) => adminPath(slug, 'roles');
 
   scope.get('/w/:slug/admin/roles', async (request: SlugRequest, reply) => {
     const viewer = viewerOfRequest(request);
-    const [roles, teams] = await Promise.all([roleOverview(store, viewer.workspace), teamOverview(store, viewer.workspace)]);
+    const [roles, teams] = await Promise.all([directory.roles.overview(viewer.workspace), directory.teams.overview(viewer.workspace)]);
     const flash = takeFlash(request, reply, config, viewer.workspace.slug);
     return sendPage(reply, page({ title: 'Roles and teams', viewer, section: 'roles', flash }, rolesContent(viewer, roles, teams)));
   });
@@ -36,31 +34,39 @@ export function registerRoleRoutes(scope: FastifyInstance, { store, config }: Co
 
   action('/w/:slug/admin/roles', async (request) => {
     const viewer = viewerOfRequest(request);
-    const role = await createRole(store, viewer.workspace.slug, field(request.body, 'name'), Number(field(request.body, 'level') || '10'));
+    const role = await directory.roles.create(
+      viewer.workspace.slug,
+      field(request.body, 'name'),
+      Number(field(request.body, 'level') || '10'),
+    );
     return `Created the role '${role.name}'.`;
   });
   action('/w/:slug/admin/roles/:id/rename', async (request) => {
-    const role = await renameRoleById(store, viewerOfRequest(request).workspace, request.params.id, field(request.body, 'name'));
+    const role = await directory.roles.renameById(viewerOfRequest(request).workspace, request.params.id, field(request.body, 'name'));
     return `Renamed the role to '${role.name}'. Refresh the groups in your identity provider to see the new name.`;
   });
   action('/w/:slug/admin/roles/:id/level', async (request) => {
-    const role = await setRoleLevel(store, viewerOfRequest(request).workspace, request.params.id, Number(field(request.body, 'level')));
+    const role = await directory.roles.setLevel(
+      viewerOfRequest(request).workspace,
+      request.params.id,
+      Number(field(request.body, 'level')),
+    );
     return `The role '${role.name}' now has permission level ${role.level}.`;
   });
   action('/w/:slug/admin/roles/:id/delete', async (request) => {
-    const role = await deleteRole(store, viewerOfRequest(request).workspace, request.params.id);
+    const role = await directory.roles.delete(viewerOfRequest(request).workspace, request.params.id);
     return `Deleted the role '${role.name}'.`;
   });
   action('/w/:slug/admin/teams', async (request) => {
-    const team = await createTeam(store, viewerOfRequest(request).workspace.slug, field(request.body, 'name'));
+    const team = await directory.teams.create(viewerOfRequest(request).workspace.slug, field(request.body, 'name'));
     return `Created the team '${team.name}'.`;
   });
   action('/w/:slug/admin/teams/:id/rename', async (request) => {
-    const team = await renameTeam(store, viewerOfRequest(request).workspace, request.params.id, field(request.body, 'name'));
+    const team = await directory.teams.rename(viewerOfRequest(request).workspace, request.params.id, field(request.body, 'name'));
     return `Renamed the team to '${team.name}'. Identity providers must now send this exact name.`;
   });
   action('/w/:slug/admin/teams/:id/delete', async (request) => {
-    const team = await deleteTeam(store, viewerOfRequest(request).workspace, request.params.id);
+    const team = await directory.teams.delete(viewerOfRequest(request).workspace, request.params.id);
     return `Deleted the team '${team.name}'.`;
   });
 }

@@ -8,7 +8,8 @@ import { registerReadRoutes } from './read-routes.js';
 import type { ScimRouteDependencies } from './scim-routes.js';
 
 /** The /Groups endpoint: roles, readable and assignable, never created or deleted over SCIM. */
-export function registerGroupsRoutes(scope: FastifyInstance, { config, groups }: ScimRouteDependencies): void {
+export function registerGroupsRoutes(scope: FastifyInstance, { config, directory }: ScimRouteDependencies): void {
+  const groups = directory.scimGroups;
   const context = registerReadRoutes(scope, config, GROUP_RESOURCE_TYPE, groups);
   scope.patch('/Groups/:id', async (request: IdRequest, reply) => {
     noteResult(request, await groups.patch(context(request), request.params.id, request.body));

@@ -1,9 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../../config/config.js';
-import type { DirectoryStore } from '../../directory/ports.js';
+import type { Directory } from '../../directory/directory.js';
 import type { ProvisioningLog } from '../../directory/provisioning-log.js';
-import type { ScimGroupService } from '../../directory/scim-groups.js';
-import type { ScimUserService } from '../../directory/scim-users.js';
 import { registerBearerAuth } from '../bearer-auth.js';
 import { registerProvisioningLog } from '../provisioning-log-hook.js';
 import { registerRateLimit } from '../rate-limit.js';
@@ -12,10 +10,8 @@ import { registerGroupsRoutes } from './groups-routes.js';
 import { registerUsersRoutes } from './users-routes.js';
 
 export interface ScimRouteDependencies {
-  readonly store: DirectoryStore;
+  readonly directory: Directory;
   readonly config: Config;
-  readonly users: ScimUserService;
-  readonly groups: ScimGroupService;
   readonly log: ProvisioningLog;
 }
 
@@ -24,7 +20,7 @@ export async function registerScimRoutes(scope: FastifyInstance, deps: ScimRoute
   await scope.register(async (publicScope) => registerDiscoveryRoutes(publicScope, deps.config));
   await scope.register(async (privateScope) => {
     registerProvisioningLog(privateScope, deps.log);
-    registerBearerAuth(privateScope, deps.store);
+    registerBearerAuth(privateScope, deps.directory);
     await registerRateLimit(privateScope, deps.config);
     registerUsersRoutes(privateScope, deps);
     registerGroupsRoutes(privateScope, deps);

@@ -7,7 +7,8 @@ import { registerReadRoutes } from './read-routes.js';
 import type { ScimRouteDependencies } from './scim-routes.js';
 
 /** The /Users endpoint (RFC 7644 §3). */
-export function registerUsersRoutes(scope: FastifyInstance, { config, users }: ScimRouteDependencies): void {
+export function registerUsersRoutes(scope: FastifyInstance, { config, directory }: ScimRouteDependencies): void {
+  const users = directory.scimUsers;
   const context = registerReadRoutes(scope, config, USER_RESOURCE_TYPE, users);
   scope.post('/Users', async (request, reply) => {
     const result = await users.create(context(request), request.body);

@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { filterAst, filterishText } from '../../../test/support/filter-arbitraries.js';
 import { ScimError } from '../errors.js';
 import type { Filter } from './ast.js';
 import { parseFilter } from './filter-parser.js';
 import { printFilter, printFilterValue } from './filter-printer.js';
-import { filterAst, filterishText } from './test-arbitraries.js';
 
 const pr = (path: string): Filter => ({ kind: 'present', path });
 const and = (left: Filter, right: Filter): Filter => ({ kind: 'and', left, right });

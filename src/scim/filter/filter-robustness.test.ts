@@ -4,13 +4,13 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { filterishText, mutated, userPatchPathText } from '../../../test/support/filter-arbitraries.js';
 import { ScimError } from '../errors.js';
 import { USER_RESOURCE_TYPE } from '../schema/resource-type.js';
 import { matchesResource } from './filter-evaluator.js';
 import { parseFilter } from './filter-parser.js';
 import { resolveFilter, resolvePatchPath } from './filter-resolver.js';
 import { parsePatchPath } from './patch-path-parser.js';
-import { filterishText, mutated, userPatchPathText } from './test-arbitraries.js';
 
 const RESOURCE = {
   userName: 'bjensen',

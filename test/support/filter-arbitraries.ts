@@ -1,10 +1,11 @@
 /**
- * fast-check generators of filter syntax trees (RFC 7644 §3.4.2.2) for the property tests.
- * Test support only: nothing outside `*.test.ts` imports this file.
+ * fast-check generators of filters (RFC 7644 §3.4.2.2): syntax trees and texts for the property
+ * tests of the filter parser, printer and PATCH path parser in src/scim/filter/, and filter texts
+ * over a given vocabulary for the robustness properties over HTTP.
  */
 import fc from 'fast-check';
-import type { CompareOperator, Filter, FilterValue } from './ast.js';
-import { printFilter } from './filter-printer.js';
+import type { CompareOperator, Filter, FilterValue } from '../../src/scim/filter/ast.js';
+import { printFilter } from '../../src/scim/filter/filter-printer.js';
 
 const LETTERS = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ';
 const NAME_CHARS = `${LETTERS}0123456789-_`;
@@ -201,3 +202,38 @@ export const mutatedFilterText: fc.Arbitrary<string> = mutated(fc.oneof(filterAs
 
 /** Inputs for robustness properties: pure noise, token soup and mutated filters. */
 export const filterishText: fc.Arbitrary<string> = fc.oneof(fc.string({ unit: 'binary', maxLength: 40 }), filterSoup, mutatedFilterText);
+
+/**
+ * The words filter texts are made of. They need not be valid: an HTTP robustness property sends
+ * the text as it is, so unknown attributes, operators and unquoted values belong here too.
+ */
+export interface FilterWords {
+  readonly attributes: readonly string[];
+  readonly operators: readonly string[];
+  /** Comparison values as written in a filter: `"x"`, `true`, `5`, or garbage. */
+  readonly values: readonly string[];
+  /** The logical operators between two expressions (`and`, `or` in any case, or garbage). */
+  readonly connectives: readonly string[];
+  /** The attributes in front of a value filter `attr[…]`. */
+  readonly valuePathAttributes: readonly string[];
+}
+
+/** Filter texts of random shape over `words`: comparisons, `pr`, `and`/`or`, `not (…)`, `(…)` and `attr[…]`. */
+export function filterText(words: FilterWords): fc.Arbitrary<string> {
+  const attributeExpression = fc.oneof(
+    fc
+      .tuple(fc.constantFrom(...words.attributes), fc.constantFrom(...words.operators), fc.constantFrom(...words.values))
+      .map((parts) => parts.join(' ')),
+    fc.constantFrom(...words.attributes).map((a) => `${a} pr`),
+  );
+  return fc.letrec<{ filter: string }>((tie) => ({
+    filter: fc.oneof(
+      { depthSize: 'small', withCrossShrink: true },
+      attributeExpression,
+      fc.tuple(tie('filter'), fc.constantFrom(...words.connectives), tie('filter')).map(([l, op, r]) => `${l} ${op} ${r}`),
+      tie('filter').map((f) => `not (${f})`),
+      tie('filter').map((f) => `(${f})`),
+      fc.tuple(fc.constantFrom(...words.valuePathAttributes), attributeExpression).map(([a, f]) => `${a}[${f}]`),
+    ),
+  })).filter;
+}

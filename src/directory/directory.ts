@@ -1,0 +1,113 @@
+import { addAppUser, listAppUsers, setUserActive } from './app-users.js';
+import { bootstrapDemo } from './demo.js';
+import { readLog, searchLog } from './log-reading.js';
+import type { Workspace } from './model.js';
+import { listOutbox } from './outbox.js';
+import type { DirectoryStore } from './ports.js';
+import { createRole, deleteRole, listRoles, renameRole, renameRoleById, roleOverview, setRoleLevel } from './roles.js';
+import { ScimGroupService } from './scim-groups.js';
+import { activeIntegration, authenticateToken, disableScim, enableScim, readAudit, rotateToken } from './scim-integration.js';
+import { type ScimLimits, ScimUserService } from './scim-users.js';
+import { endSession, issueLoginLink, passwordSignIn, pruneSignIns, redeemLoginLink, setUserPassword, viewerOf } from './sign-in.js';
+import {
+  abandonSsoSignIn,
+  finishSsoSignIn,
+  type IdentityProviderClient,
+  type SsoCallback,
+  ssoSettings,
+  startSsoSignIn,
+  testSsoConnection,
+} from './sso-sign-in.js';
+import { createTeam, deleteTeam, listTeams, renameTeam, teamOverview } from './teams.js';
+import { directoryEntry, existingUserIds, searchDirectory, seatSummary, teamsOf } from './user-directory.js';
+import { configureSso, createWorkspace, findWorkspace, listWorkspaces, requireWorkspace, updateWorkspace } from './workspaces.js';
+
+/** A use case of the directory: a function over the store and its own arguments. */
+type UseCase<Port> = (port: Port, ...args: never[]) => unknown;
+
+/** Use cases with their first argument (the store, or the store and a port) already given. */
+type Bound<Port, T extends Record<string, UseCase<Port>>> = {
+  readonly [K in keyof T]: T[K] extends (port: Port, ...args: infer A) => infer R ? (...args: A) => R : never;
+};
+
+function bind<Port, T extends Record<string, UseCase<Port>>>(port: Port, useCases: T): Bound<Port, T> {
+  const bound: Record<string, unknown> = {};
+  for (const [name, useCase] of Object.entries(useCases)) bound[name] = (...args: never[]) => useCase(port, ...args);
+  return Object.freeze(bound) as Bound<Port, T>;
+}
+
+export interface DirectoryOptions {
+  readonly scim: ScimLimits;
+  readonly identityProvider: IdentityProviderClient;
+}
+
+/**
+ * The directory's services: the only thing the adapters (HTTP, console, CLI) are given. Each
+ * service is a set of use cases bound to the store; the adapters never see the store (the storage
+ * port) itself. Built once by the composition root (`src/app/`).
+ */
+export function createDirectory(store: DirectoryStore, options: DirectoryOptions) {
+  const { identityProvider } = options;
+  return Object.freeze({
+    workspaces: bind(store, {
+      create: createWorkspace,
+      update: updateWorkspace,
+      list: listWorkspaces,
+      find: findWorkspace,
+      require: requireWorkspace,
+      configureSso,
+      ssoSettings,
+    }),
+    roles: bind(store, {
+      list: listRoles,
+      create: createRole,
+      rename: renameRole,
+      renameById: renameRoleById,
+      setLevel: setRoleLevel,
+      delete: deleteRole,
+      overview: roleOverview,
+    }),
+    teams: bind(store, { list: listTeams, create: createTeam, rename: renameTeam, delete: deleteTeam, overview: teamOverview }),
+    users: bind(store, {
+      add: addAppUser,
+      list: listAppUsers,
+      setActive: setUserActive,
+      setPassword: setUserPassword,
+      search: searchDirectory,
+      entry: directoryEntry,
+      existingIds: existingUserIds,
+      teamsOf,
+      seats: seatSummary,
+    }),
+    integrations: bind(store, {
+      active: activeIntegration,
+      enable: enableScim,
+      rotateToken,
+      disable: disableScim,
+      authenticate: authenticateToken,
+      audit: readAudit,
+    }),
+    signIn: {
+      ...bind(store, {
+        issueLink: issueLoginLink,
+        redeemLink: redeemLoginLink,
+        password: passwordSignIn,
+        viewer: viewerOf,
+        end: endSession,
+        prune: pruneSignIns,
+        abandonSso: abandonSsoSignIn,
+      }),
+      startSso: (workspace: Workspace, redirectUri: string) => startSsoSignIn(store, identityProvider, workspace, redirectUri),
+      finishSso: (workspace: Workspace, callback: SsoCallback) => finishSsoSignIn(store, identityProvider, workspace, callback),
+      testSso: (workspace: Workspace) => testSsoConnection(store, identityProvider, workspace),
+    },
+    log: bind(store, { read: readLog, search: searchLog }),
+    outbox: bind(store, { list: listOutbox }),
+    demo: bind(store, { bootstrap: bootstrapDemo }),
+    scimUsers: new ScimUserService(store, options.scim),
+    scimGroups: new ScimGroupService(store, options.scim),
+  });
+}
+
+/** The directory's services, as the adapters see them. */
+export type Directory = ReturnType<typeof createDirectory>;
