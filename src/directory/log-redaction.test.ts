@@ -58,6 +58,7 @@ const input = (overrides: Partial<LogInput> = {}): LogInput => ({
   status: 200,
   resourceId: null,
   detail: null,
+  errorCode: null,
   warnings: [],
   ...overrides,
 });

@@ -50,6 +50,7 @@ const UNSAFE_CHARACTERS = /[\p{Cc}\p{Cs}]/gu;
 export const LOG_FIELD_LIMITS = {
   path: 2000,
   detail: 2000,
+  errorCode: 100,
   /** Indexed with the workspace id: 256 units stay far below PostgreSQL's 2704-byte B-tree row limit. */
   resourceId: 256,
   traceId: 100,
@@ -145,6 +146,7 @@ export function recordableEntry(entry: Omit<ProvisioningLogEntry, 'id'>): Omit<P
     path: boundText(redactUrl(cleanText(entry.path)), LOG_FIELD_LIMITS.path),
     resourceId: entry.resourceId === null ? null : safeText(entry.resourceId, LOG_FIELD_LIMITS.resourceId),
     detail: entry.detail === null ? null : safeText(entry.detail, LOG_FIELD_LIMITS.detail),
+    errorCode: entry.errorCode === null ? null : safeText(entry.errorCode, LOG_FIELD_LIMITS.errorCode),
     warnings,
   };
 }

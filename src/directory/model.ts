@@ -137,6 +137,8 @@ export interface ProvisioningLogEntry {
   readonly status: number;
   readonly resourceId: string | null;
   readonly detail: string | null;
+  /** The error catalogue code the request failed with (docs/errors.md), null for a success. */
+  readonly errorCode: string | null;
   readonly warnings: readonly string[];
 }
 

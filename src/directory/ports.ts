@@ -70,6 +70,8 @@ export interface LogQuery {
   readonly failed?: boolean;
   readonly traceId?: string;
   readonly resourceId?: string;
+  /** Only entries that failed with this error catalogue code. */
+  readonly errorCode?: string;
 }
 
 export interface ProvisioningLogRepository {

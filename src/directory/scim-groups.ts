@@ -8,6 +8,7 @@ import { type Projection, parseProjection, projectResource } from '../scim/schem
 import type { ScimResource } from '../scim/schema/resource-checker.js';
 import { GROUP_RESOURCE_TYPE } from '../scim/schema/resource-type.js';
 import { describe, isJsonObject } from '../scim/schema/value-normalizer.js';
+import { DirectoryError } from './errors.js';
 import { type MembershipChange, planMembership, replaceMembers } from './group-membership.js';
 import { isPlausibleId, nowIso } from './ids.js';
 import type { Role, User, Workspace } from './model.js';
@@ -220,7 +221,7 @@ function fallbackOnce(repos: Repositories, workspace: Workspace): () => Promise<
 
 async function visibleRole(repos: Repositories, workspace: Workspace, id: string, lock = false): Promise<Role> {
   const role = isPlausibleId(id) ? await repos.roles.byId(workspace.id, id, { forUpdate: lock }) : undefined;
-  if (!role || role.isGuest) throw ScimError.notFound(`group ${JSON.stringify(id)} not found`);
+  if (!role || role.isGuest) throw new DirectoryError('roleNotFound', `group ${JSON.stringify(id)} not found`);
   return role;
 }
 
@@ -228,7 +229,8 @@ async function visibleRole(repos: Repositories, workspace: Workspace, id: string
 function checkDisplayName(role: Role, displayName: string | null | undefined): void {
   // Names compare as the filter does (case-insensitively): `displayName eq "admin"` found this role.
   if (displayName === undefined || displayName?.toLowerCase() === role.name.toLowerCase()) return;
-  throw ScimError.mutability(
+  throw new DirectoryError(
+    'roleRenameRefused',
     `the displayName of a role cannot be changed over SCIM ('${role.name}' → ${JSON.stringify(displayName)}); rename roles in Roster`,
   );
 }

@@ -10,6 +10,7 @@ import { checkResource, type ScimResource } from '../scim/schema/resource-checke
 import { USER_RESOURCE_TYPE } from '../scim/schema/resource-type.js';
 import { URN } from '../scim/schema/urns.js';
 import { isJsonObject, type JsonObject } from '../scim/schema/value-normalizer.js';
+import { DirectoryError } from './errors.js';
 import { isPlausibleId, newId, nowIso } from './ids.js';
 import type { Team, User, Workspace } from './model.js';
 import { queueReactivationNotice } from './outbox.js';
@@ -129,7 +130,7 @@ export class ScimUserService {
   /**
    * Finds the person a POST means when they exist already: the same userName removed earlier
    * by DELETE (brought back), or an app user not yet managed by SCIM with the same userName or
-   * account email (matched, as the reference article describes, never duplicated). The users
+   * account email (matched, never duplicated: docs/rules/matching.md). The users
    * found are locked, so the seat decision and the write start from their current state.
    */
   private async matchExisting(
@@ -144,14 +145,14 @@ export class ScimUserService {
     });
     if (sameName) {
       if (sameName.scimManaged && !sameName.scimDeleted) {
-        throw ScimError.uniqueness(`userName '${userName}' is already taken in this workspace`);
+        throw new DirectoryError('userNameTaken', `userName '${userName}' is already taken in this workspace`);
       }
       const how = sameName.scimDeleted ? 'brought back user removed earlier by DELETE' : 'matched existing app user by userName';
       return { user: sameName, note: `${how}: ${sameName.id}` };
     }
     if (!sameEmail) return undefined;
     if (sameEmail.scimManaged && !sameEmail.scimDeleted) {
-      throw ScimError.uniqueness(`the account email '${email}' already belongs to user '${sameEmail.userName}'`);
+      throw new DirectoryError('userExists', `the account email '${email}' already belongs to user '${sameEmail.userName}'`);
     }
     return { user: sameEmail, note: `matched existing user ${sameEmail.id} by account email ${email}` };
   }
@@ -193,7 +194,7 @@ export class ScimUserService {
       return await this.store.transaction(work);
     } catch (error) {
       if (error instanceof StoreConflict && error.constraint === 'users_user_name') {
-        throw ScimError.uniqueness('userName is already taken in this workspace');
+        throw new DirectoryError('userNameTaken', 'userName is already taken in this workspace', { cause: error });
       }
       throw error;
     }
@@ -203,7 +204,7 @@ export class ScimUserService {
     const user = isPlausibleId(id) ? await repos.users.byId(context.workspace.id, id, { forUpdate: true }) : undefined;
     if (!user || user.scimDeleted) throw notFound(id);
     if (context.ifMatch && context.ifMatch.trim() !== '*' && context.ifMatch.trim() !== userVersion(user)) {
-      throw new ScimError('preconditionFailed', `the user's version is ${userVersion(user)}, not ${context.ifMatch}`);
+      throw new DirectoryError('versionMismatch', `the user's version is ${userVersion(user)}, not ${context.ifMatch}`);
     }
     return user;
   }
@@ -240,19 +241,20 @@ export class ScimUserService {
     ] as const) {
       // Indexed columns: PostgreSQL's B-tree rows hold about 2.7 kB, and no IdP needs more than this.
       if (value !== undefined && value.length > MAX_KEY_LENGTH) {
-        throw ScimError.invalidValue(`'${name}' is ${value.length} characters long; at most ${MAX_KEY_LENGTH} are allowed`);
+        throw new DirectoryError('invalidValue', `'${name}' is ${value.length} characters long; at most ${MAX_KEY_LENGTH} are allowed`);
       }
     }
     const email = accountEmail(adjusted);
     if (!email) {
-      throw ScimError.invalidValue(
+      throw new DirectoryError(
+        'invalidValue',
         `user '${adjusted.userName}' needs an email: userName is not an email address and no work email was given`,
       );
     }
     const teams = await teamsNamed(repos, workspace.id, teamNames, mode.known?.teams ?? []);
     const missing = teamNames.filter((name) => !teams.some((t) => t.name === name));
     if (missing.length > 0) {
-      throw ScimError.invalidValue(`unknown team ${missing.map((n) => `'${n}'`).join(', ')}: teams are matched by exact name`);
+      throw new DirectoryError('invalidValue', `unknown team ${missing.map((n) => `'${n}'`).join(', ')}: teams are matched by exact name`);
     }
     const nextActive = active ?? user.active;
     const now = mode.insert ? user.createdAt : nowIso();
@@ -324,8 +326,8 @@ async function teamsNamed(repos: Repositories, workspaceId: string, names: reado
 /** Longest userName, externalId or email/phone value accepted; all are indexed. */
 export const MAX_KEY_LENGTH = 512;
 
-function notFound(id: string): ScimError {
-  return ScimError.notFound(`user ${JSON.stringify(id)} not found`);
+function notFound(id: string): DirectoryError {
+  return new DirectoryError('userNotFound', `user ${JSON.stringify(id)} not found`);
 }
 
 /** A checked body without its "clear" markers: what a new resource holds. */

@@ -1,4 +1,4 @@
-import { ScimError } from '../scim/errors.js';
+import { DirectoryError } from './errors.js';
 import type { Workspace } from './model.js';
 import type { Repositories } from './ports.js';
 
@@ -72,7 +72,7 @@ export async function claimSeats(repos: Repositories, workspace: Workspace, chan
     used: await repos.users.countSeatsUsed(workspace.id),
   };
   if (used + count > seats) {
-    throw new ScimError(
+    throw new DirectoryError(
       'seatLimit',
       `no free seat: ${used} of ${seats} user licenses of workspace '${workspace.slug}' are in use, so ${who} cannot be activated`,
     );

@@ -1,5 +1,6 @@
 import type { ResolvedFilter } from '../scim/filter/ast.js';
 import { type ResolvedAttribute, USER_RESOURCE_TYPE } from '../scim/schema/resource-type.js';
+import type { DirectoryErrorCode } from './errors.js';
 import type { Role, Team, User, Workspace } from './model.js';
 import type { DirectoryStore } from './ports.js';
 
@@ -118,17 +119,20 @@ export interface SeatSummary {
   readonly seats: number;
   readonly used: number;
   readonly free: number;
-  /** Provisioning requests refused for lack of seats among the latest log entries. */
+  /** Provisioning requests refused for lack of seats, counted up to the latest 200. */
   readonly recentRefusals: number;
 }
 
+/** The code a refusal for lack of seats is logged with: the directory's and the SCIM catalogue's alike. */
+export const SEAT_LIMIT_CODE = 'seatLimit' satisfies DirectoryErrorCode;
+
 export async function seatSummary(store: DirectoryStore, workspace: Workspace): Promise<SeatSummary> {
-  const [current, used, conflicts] = await Promise.all([
+  const [current, used, refusals] = await Promise.all([
     store.read.workspaces.byId(workspace.id),
     store.read.users.countSeatsUsed(workspace.id),
-    store.read.provisioningLog.list(workspace.id, { limit: 200, status: 409 }),
+    // Counted by code, never by wording: the SCIM edge logs a seat refusal with this code (http/error-mapping.ts).
+    store.read.provisioningLog.list(workspace.id, { limit: 200, errorCode: SEAT_LIMIT_CODE }),
   ]);
   const seats = current?.seats ?? workspace.seats;
-  const recentRefusals = conflicts.filter((entry) => entry.detail?.startsWith('no free seat')).length;
-  return { seats, used, free: Math.max(0, seats - used), recentRefusals };
+  return { seats, used, free: Math.max(0, seats - used), recentRefusals: refusals.length };
 }

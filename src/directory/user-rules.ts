@@ -1,4 +1,4 @@
-import { ScimError } from '../scim/errors.js';
+import { DirectoryError } from './errors.js';
 
 /** Languages the app supports; any other `de-*` or `en-*` tag maps onto these. */
 export const SUPPORTED_LANGUAGES = ['de-DE', 'en-GB'] as const;
@@ -37,6 +37,6 @@ export function checkTimezone(zone: string): string {
     }
     if (zoneCache.size < 10_000) zoneCache.set(zone, valid);
   }
-  if (!valid) throw ScimError.invalidValue(`timezone '${zone}' is not an IANA time zone name (for example Europe/Berlin)`);
+  if (!valid) throw new DirectoryError('invalidValue', `timezone '${zone}' is not an IANA time zone name (for example Europe/Berlin)`);
   return zone;
 }

@@ -36,6 +36,7 @@ export function registerProvisioningLog(scope: FastifyInstance, log: Provisionin
       status: reply.statusCode,
       resourceId: resourceId ?? null,
       detail: request.audit.detail ?? null,
+      errorCode: request.audit.errorCode ?? null,
       warnings: request.audit.warnings,
     });
   });

@@ -77,8 +77,9 @@ describe.concurrent('roster CLI', () => {
       const list = json(listed);
       expect(Array.isArray(list)).toBe(true);
       expect(list.map((w: { slug: string; id: string }) => [w.slug, w.id])).toEqual([['acme', created.id]]);
-      // Enterprise, but no SSO yet.
+      // Enterprise, but no SSO yet: a refusal by a workspace rule (exit status 5, docs/cli.md).
       expect(failure(tooEarly)).toMatch(/sso|single sign-on/i);
+      expect(tooEarly.code).toBe(5);
 
       const sso = await runCli([
         'sso',
@@ -223,6 +224,15 @@ describe.concurrent('roster CLI', () => {
       ]);
       expect(failure(unknown)).toMatch(/frobnicate/);
       expect(failure(badPlan)).toMatch(/platinum|plan/);
+      // A directory error exits with its code's status (docs/cli.md): not found 3, conflict 4, invalid 6.
+      const [missing, badSlug] = await Promise.all([
+        runCli(['role', 'list', 'nowhere', ...d]),
+        runCli(['workspace', 'create', 'Not A Slug', ...d]),
+      ]);
+      expect(failure(missing)).toMatch(/nowhere/);
+      expect(missing.code).toBe(3);
+      expect(failure(badSlug)).toMatch(/slug/);
+      expect(badSlug.code).toBe(6);
       const store = await openStore(db);
       try {
         expect(await store.read.workspaces.list()).toEqual([]);

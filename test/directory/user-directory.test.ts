@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { addAppUser, setUserActive } from '../../src/directory/app-users.js';
 import type { Workspace } from '../../src/directory/model.js';
-import { searchDirectory } from '../../src/directory/user-directory.js';
+import { SEAT_LIMIT_CODE, searchDirectory, seatSummary } from '../../src/directory/user-directory.js';
 import { createWorkspace } from '../../src/directory/workspaces.js';
+import { scimCodeOf } from '../../src/http/error-mapping.js';
+import { logEntry } from '../storage/fixtures.js';
 import { storePerTest } from '../support/store-per-test.js';
 
 describe("the console's user search", () => {
@@ -42,5 +44,30 @@ describe("the console's user search", () => {
     expect(first.users).toHaveLength(2);
     expect(second.users).toHaveLength(1);
     expect(new Set([...first.users, ...second.users].map((u) => u.id)).size).toBe(3);
+  });
+});
+
+describe('the seat summary', () => {
+  let workspace: Workspace;
+  const current = storePerTest(async (store) => {
+    workspace = await createWorkspace(store, { slug: 'seated', plan: 'enterprise', seats: 10 });
+  });
+
+  it('counts refusals for lack of seats by error code, whatever their wording (issue 14, part 5)', async () => {
+    const now = Date.now();
+    await current().transaction((repos) =>
+      repos.provisioningLog.insert([
+        logEntry(workspace.id, now - 3000, { status: 409, errorCode: 'seatLimit', detail: 'any wording at all' }),
+        logEntry(workspace.id, now - 2000, { status: 409, errorCode: 'seatLimit', detail: 'kein freier Platz' }),
+        // Worded like a seat refusal, but a uniqueness conflict: not counted.
+        logEntry(workspace.id, now - 1000, { status: 409, errorCode: 'uniqueness', detail: 'no free seat: wording only' }),
+        logEntry(workspace.id, now, { status: 201 }),
+      ]),
+    );
+    expect(await seatSummary(current(), workspace)).toEqual({ seats: 10, used: 0, free: 10, recentRefusals: 2 });
+  });
+
+  it('the SCIM edge logs a seat refusal under the code the summary counts', () => {
+    expect(scimCodeOf(SEAT_LIMIT_CODE)).toBe(SEAT_LIMIT_CODE);
   });
 });

@@ -138,7 +138,7 @@ describe('provisioning log and trace ids', () => {
       detail: null,
     });
     const listEntry = await logEntryFor(server, a.workspaceId, listed);
-    expect(listEntry).toMatchObject({ method: 'GET', status: 200, detail: null });
+    expect(listEntry).toMatchObject({ method: 'GET', status: 200, detail: null, errorCode: null });
     expect(listEntry.path.startsWith('/scim/v2/Users?filter=')).toBe(true);
 
     const newest = await logOf(server, a.workspaceId, 3);
@@ -150,17 +150,19 @@ describe('provisioning log and trace ids', () => {
     const conflict = await a.scim.post('/Users', newUser('errors@example.com'));
     const missing = await a.scim.get('/Users/01890000-0000-7000-8000-000000000000');
     const invalid = await a.scim.patch(`/Users/${user.id}`, patchOps({ op: 'replace', path: 'timezone', value: 'Mars/Olympus' }));
-    const cases: Array<[ScimResponse, number, string, string | null]> = [
-      [conflict, 409, 'POST', null],
-      [missing, 404, 'GET', '01890000-0000-7000-8000-000000000000'],
-      [invalid, 400, 'PATCH', user.id],
+    const cases: Array<[ScimResponse, number, string, string | null, string]> = [
+      [conflict, 409, 'POST', null, 'uniqueness'],
+      [missing, 404, 'GET', '01890000-0000-7000-8000-000000000000', 'notFound'],
+      [invalid, 400, 'PATCH', user.id, 'invalidValue'],
     ];
-    for (const [response, status, method, resourceId] of cases) {
+    for (const [response, status, method, resourceId, errorCode] of cases) {
       expectScimError(response, status);
       const entry = await logEntryFor(server, a.workspaceId, response);
       expect(entry.status).toBe(status);
       expect(entry.method).toBe(method);
       expect(entry.resourceId).toBe(resourceId);
+      // The error catalogue code (docs/errors.md) is stored, so refusals are counted by code, not wording.
+      expect(entry.errorCode).toBe(errorCode);
       expect(typeof entry.detail).toBe('string');
       expect((entry.detail as string).length).toBeGreaterThan(0);
       expect(response.body.detail).toContain(entry.detail);
@@ -280,6 +282,7 @@ describe('ProvisioningLog retention and durability', () => {
     status: 200,
     resourceId: null,
     detail: null,
+    errorCode: null,
     warnings: [],
   });
 

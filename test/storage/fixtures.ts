@@ -200,6 +200,7 @@ export function logEntry(workspaceId: string, timeMs: number, overrides: Partial
     status: 200,
     resourceId: null,
     detail: null,
+    errorCode: null,
     warnings: [],
     ...overrides,
   };

@@ -5,6 +5,7 @@ import * as auditLog from './003-audit-log.js';
 import * as consoleSignIn from './004-console.js';
 import * as counters from './005-counters.js';
 import * as profileUrl from './006-profile-url.js';
+import * as logErrorCode from './007-log-error-code.js';
 
 /** Forward-only migrations, applied in key order; the applied set is recorded by Kysely's Migrator. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -14,6 +15,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '004-console': consoleSignIn,
   '005-counters': counters,
   '006-profile-url': profileUrl,
+  '007-log-error-code': logErrorCode,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -110,6 +110,7 @@ export interface ProvisioningLogTable {
   status: number;
   resource_id: string | null;
   detail: string | null;
+  error_code: string | null;
   warnings: string;
 }
 

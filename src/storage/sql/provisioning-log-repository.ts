@@ -21,6 +21,7 @@ export class SqlProvisioningLogRepository implements ProvisioningLogRepository {
           status: e.status,
           resource_id: e.resourceId,
           detail: e.detail,
+          error_code: e.errorCode,
           warnings: JSON.stringify(e.warnings),
         })),
       )
@@ -33,6 +34,7 @@ export class SqlProvisioningLogRepository implements ProvisioningLogRepository {
     if (query.failed !== undefined) select = select.where('status', query.failed ? '>=' : '<', 400);
     if (query.traceId !== undefined) select = select.where('trace_id', '=', query.traceId);
     if (query.resourceId !== undefined) select = select.where('resource_id', '=', query.resourceId);
+    if (query.errorCode !== undefined) select = select.where('error_code', '=', query.errorCode);
     const rows = await select.orderBy('id', 'desc').limit(query.limit).execute();
     return rows.map(toEntry);
   }
@@ -72,6 +74,7 @@ function toEntry(row: ProvisioningLogTable): ProvisioningLogEntry {
     status: Number(row.status),
     resourceId: row.resource_id,
     detail: row.detail,
+    errorCode: row.error_code,
     warnings: JSON.parse(row.warnings) as string[],
   };
 }
