@@ -2,8 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
 import type { Config } from '../config/config.js';
 import { createDirectory, type Directory } from '../directory/directory.js';
+import { type LogFailure, ProvisioningLog } from '../directory/log/provisioning-log.js';
 import type { DirectoryStore } from '../directory/ports.js';
-import { type LogFailure, ProvisioningLog } from '../directory/provisioning-log.js';
 import { buildApp } from '../http/app.js';
 import { OidcRelyingParty } from '../sso/oidc-relying-party.js';
 

@@ -1,6 +1,6 @@
 import type { Config } from '../config/config.js';
 import type { Directory } from '../directory/directory.js';
-import { OutboxDispatcher } from '../directory/outbox.js';
+import { OutboxDispatcher } from '../directory/outbox/outbox.js';
 import type { DirectoryStore } from '../directory/ports.js';
 import { smtpMailer } from '../mail/smtp-mailer.js';
 

@@ -1,5 +1,5 @@
-import type { LogRetention } from '../directory/provisioning-log.js';
-import type { ScimLimits } from '../directory/scim-users.js';
+import type { LogRetention } from '../directory/log/provisioning-log.js';
+import type { ScimLimits } from '../directory/scim/scim-users.js';
 
 /** Configuration, parsed once from the environment and the command line, then frozen. */
 export interface Config {

@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config/config.js';
 import type { Directory } from '../directory/directory.js';
 import { DirectoryError, type DirectoryErrorCode } from '../directory/errors.js';
-import type { Viewer } from '../directory/sign-in.js';
+import type { Viewer } from '../directory/sign-in/sign-in.js';
 
 /** What every console route needs. */
 export interface ConsoleContext {

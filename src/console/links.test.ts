@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ProvisioningLogEntry } from '../directory/model.js';
-import type { Viewer } from '../directory/sign-in.js';
+import type { Viewer } from '../directory/sign-in/sign-in.js';
 import { adminPath, consolePath, userPath } from './links.js';
 import { logContent } from './views/admin-views.js';
 import { usersContent } from './views/user-views.js';

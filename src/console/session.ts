@@ -3,7 +3,7 @@ import type { CookieSerializeOptions } from '@fastify/cookie';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config/config.js';
 import type { Directory } from '../directory/directory.js';
-import { SESSION_TTL_MS, type SignedIn, type Viewer } from '../directory/sign-in.js';
+import { SESSION_TTL_MS, type SignedIn, type Viewer } from '../directory/sign-in/sign-in.js';
 import { consolePath } from './links.js';
 import type { Flash } from './views/layout.js';
 

@@ -1,14 +1,13 @@
-import { addAppUser, listAppUsers, setUserActive } from './app-users.js';
-import { bootstrapDemo } from './demo.js';
-import { readLog, searchLog } from './log-reading.js';
+import { activeIntegration, authenticateToken, disableScim, enableScim, readAudit, rotateToken } from './integrations/scim-integration.js';
+import { readLog, searchLog } from './log/log-reading.js';
 import type { Workspace } from './model.js';
-import { listOutbox } from './outbox.js';
+import { listOutbox } from './outbox/outbox.js';
 import type { DirectoryStore } from './ports.js';
-import { createRole, deleteRole, listRoles, renameRole, renameRoleById, roleOverview, setRoleLevel } from './roles.js';
-import { ScimGroupService } from './scim-groups.js';
-import { activeIntegration, authenticateToken, disableScim, enableScim, readAudit, rotateToken } from './scim-integration.js';
-import { type ScimLimits, ScimUserService } from './scim-users.js';
-import { endSession, issueLoginLink, passwordSignIn, pruneSignIns, redeemLoginLink, setUserPassword, viewerOf } from './sign-in.js';
+import { createRole, deleteRole, listRoles, renameRole, renameRoleById, roleOverview, setRoleLevel } from './roles/roles.js';
+import { createTeam, deleteTeam, listTeams, renameTeam, teamOverview } from './roles/teams.js';
+import { ScimGroupService } from './scim/scim-groups.js';
+import { type ScimLimits, ScimUserService } from './scim/scim-users.js';
+import { endSession, issueLoginLink, passwordSignIn, pruneSignIns, redeemLoginLink, setUserPassword, viewerOf } from './sign-in/sign-in.js';
 import {
   abandonSsoSignIn,
   finishSsoSignIn,
@@ -17,10 +16,18 @@ import {
   ssoSettings,
   startSsoSignIn,
   testSsoConnection,
-} from './sso-sign-in.js';
-import { createTeam, deleteTeam, listTeams, renameTeam, teamOverview } from './teams.js';
-import { directoryEntry, existingUserIds, searchDirectory, seatSummary, teamsOf } from './user-directory.js';
-import { configureSso, createWorkspace, findWorkspace, listWorkspaces, requireWorkspace, updateWorkspace } from './workspaces.js';
+} from './sign-in/sso-sign-in.js';
+import { addAppUser, listAppUsers, setUserActive } from './users/app-users.js';
+import { directoryEntry, existingUserIds, searchDirectory, seatSummary, teamsOf } from './users/user-directory.js';
+import { bootstrapDemo } from './workspaces/demo.js';
+import {
+  configureSso,
+  createWorkspace,
+  findWorkspace,
+  listWorkspaces,
+  requireWorkspace,
+  updateWorkspace,
+} from './workspaces/workspaces.js';
 
 /** A use case of the directory: a function over the store and its own arguments. */
 type UseCase<Port> = (port: Port, ...args: never[]) => unknown;

@@ -1,4 +1,4 @@
-import type { UserAttributeValues } from './user-attributes.js';
+import type { UserAttributeValues } from './users/user-attributes.js';
 
 /** The directory's records. Times are ISO-8601 UTC strings. */
 

@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
 import { registerConsole } from '../console/console-plugin.js';
 import type { Directory } from '../directory/directory.js';
-import type { ProvisioningLog } from '../directory/provisioning-log.js';
+import type { ProvisioningLog } from '../directory/log/provisioning-log.js';
 import { errorBody, ScimError } from '../scim/errors.js';
 import { registerErrorHandling, SCIM_CONTENT_TYPE, sendScimError } from './error-handler.js';
 import { registerJsonParsers } from './json-body.js';

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { ProvisioningLog } from '../directory/provisioning-log.js';
+import type { ProvisioningLog } from '../directory/log/provisioning-log.js';
 
 export interface RequestAudit {
   resourceId?: string;

@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { RequestContext } from '../directory/scim-users.js';
+import type { RequestContext } from '../directory/scim/scim-users.js';
 import type { ScimResource } from '../scim/schema/resource-checker.js';
 import { SCIM_CONTENT_TYPE } from './error-handler.js';
 

@@ -1,5 +1,5 @@
 import nodemailer from 'nodemailer';
-import type { Mailer } from '../directory/outbox.js';
+import type { Mailer } from '../directory/outbox/outbox.js';
 
 /** Sends outbox mail over SMTP with nodemailer; `url` is ROSTER_SMTP_URL (smtp:// or smtps://). */
 export function smtpMailer(url: string, from: string): Mailer {

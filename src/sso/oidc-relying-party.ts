@@ -1,7 +1,7 @@
 import * as oidc from 'openid-client';
 import { IdentityProviderFailed } from '../directory/errors.js';
 import type { LoginFlow, SsoConfig } from '../directory/model.js';
-import type { AuthorizationRequest, IdentityProviderClient, IssuerCheck, VerifiedIdentity } from '../directory/sso-sign-in.js';
+import type { AuthorizationRequest, IdentityProviderClient, IssuerCheck, VerifiedIdentity } from '../directory/sign-in/sso-sign-in.js';
 import { type AddressPolicy, assertPublicUrl } from '../net/address-policy.js';
 import { type GuardedFetch, guardedFetch } from '../net/guarded-fetch.js';
 

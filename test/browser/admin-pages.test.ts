@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addAppUser } from '../../src/directory/app-users.js';
-import { seedUserName, seedWorkspace } from '../../src/directory/bulk-seed.js';
+import { seedUserName, seedWorkspace } from '../../bench/lib/bulk-seed.js';
+import { addAppUser } from '../../src/directory/users/app-users.js';
 import { startOidcProvider, type TestOidcProvider } from '../support/oidc-provider.js';
 import { newUser, scimClient } from '../support/scim-server.js';
 import {

@@ -1,9 +1,9 @@
 import type { Browser, Locator, Page } from 'playwright-core';
 import { expect } from 'vitest';
-import { addAppUser } from '../../src/directory/app-users.js';
+import { enableScim } from '../../src/directory/integrations/scim-integration.js';
 import type { Plan, Provider } from '../../src/directory/model.js';
-import { enableScim } from '../../src/directory/scim-integration.js';
-import { configureSso, createWorkspace } from '../../src/directory/workspaces.js';
+import { addAppUser } from '../../src/directory/users/app-users.js';
+import { configureSso, createWorkspace } from '../../src/directory/workspaces/workspaces.js';
 import { type BrowserSession, chromiumAvailable, launchBrowser, newSession } from '../support/browser.js';
 import { runCli } from '../support/cli.js';
 import { startServer, type TestServer } from '../support/scim-server.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addAppUser } from '../../src/directory/app-users.js';
+import { addAppUser } from '../../src/directory/users/app-users.js';
 import {
   BROWSER_AVAILABLE,
   byTestId,

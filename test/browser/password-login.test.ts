@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { addAppUser } from '../../src/directory/app-users.js';
-import { setUserPassword } from '../../src/directory/sign-in.js';
+import { setUserPassword } from '../../src/directory/sign-in/sign-in.js';
+import { addAppUser } from '../../src/directory/users/app-users.js';
 import { newUser, scimClient } from '../support/scim-server.js';
 import { BROWSER_AVAILABLE, byTestId, cli, documentStatus, harnessForSuite, setUpWorkspace, shownText } from './console-support.js';
 

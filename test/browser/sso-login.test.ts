@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTeam } from '../../src/directory/teams.js';
+import { createTeam } from '../../src/directory/roles/teams.js';
 import { completeProviderLogin, startOidcProvider, type TestOidcProvider } from '../support/oidc-provider.js';
 import { newUser, patchOps, type ScimClient, scimClient } from '../support/scim-server.js';
 import { BROWSER_AVAILABLE, byTestId, cli, documentStatus, harnessForSuite, setUpWorkspace, shownText } from './console-support.js';

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { addAppUser } from '../../src/directory/app-users.js';
-import { createWorkspace } from '../../src/directory/workspaces.js';
+import { addAppUser } from '../../src/directory/users/app-users.js';
+import { createWorkspace } from '../../src/directory/workspaces/workspaces.js';
 import { openStore } from '../../src/storage/open-store.js';
 import { runCli, tempDatabase } from '../support/cli.js';
 

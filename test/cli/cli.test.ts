@@ -1,10 +1,10 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { composeApp } from '../../src/app/compose.js';
 import { loadConfig } from '../../src/config/config.js';
-import { listRoles } from '../../src/directory/roles.js';
-import { authenticate } from '../../src/directory/scim-integration.js';
-import { listTeams } from '../../src/directory/teams.js';
-import { configureSso, createWorkspace } from '../../src/directory/workspaces.js';
+import { authenticate } from '../../src/directory/integrations/scim-integration.js';
+import { listRoles } from '../../src/directory/roles/roles.js';
+import { listTeams } from '../../src/directory/roles/teams.js';
+import { configureSso, createWorkspace } from '../../src/directory/workspaces/workspaces.js';
 import { openStore } from '../../src/storage/open-store.js';
 import { type CliResult, runCli, tempDatabase } from '../support/cli.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { authenticate, disableScim, enableScim, readAudit, rotateToken } from '../../src/directory/scim-integration.js';
-import { configureSso, createWorkspace } from '../../src/directory/workspaces.js';
+import { authenticate, disableScim, enableScim, readAudit, rotateToken } from '../../src/directory/integrations/scim-integration.js';
+import { configureSso, createWorkspace } from '../../src/directory/workspaces/workspaces.js';
 import { storePerTest } from '../support/store-per-test.js';
 
 describe('audit log of SCIM access', () => {

@@ -1,8 +1,8 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { addAppUser, setUserActive } from '../../src/directory/app-users.js';
 import { DirectoryError, SignInRefused } from '../../src/directory/errors.js';
 import type { Workspace } from '../../src/directory/model.js';
-import { createRole, deleteRole, roleOverview, setRoleLevel } from '../../src/directory/roles.js';
+import { createRole, deleteRole, roleOverview, setRoleLevel } from '../../src/directory/roles/roles.js';
+import { createTeam, deleteTeam, renameTeam, teamOverview } from '../../src/directory/roles/teams.js';
 import {
   completeSsoSignIn,
   endSession,
@@ -13,9 +13,9 @@ import {
   setUserPassword,
   takeLoginFlow,
   viewerOf,
-} from '../../src/directory/sign-in.js';
-import { createTeam, deleteTeam, renameTeam, teamOverview } from '../../src/directory/teams.js';
-import { createWorkspace, updateWorkspace } from '../../src/directory/workspaces.js';
+} from '../../src/directory/sign-in/sign-in.js';
+import { addAppUser, setUserActive } from '../../src/directory/users/app-users.js';
+import { createWorkspace, updateWorkspace } from '../../src/directory/workspaces/workspaces.js';
 import type { SqlStore } from '../../src/storage/sql/sql-store.js';
 import { storePerTest } from '../support/store-per-test.js';
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { addAppUser, setUserActive } from '../../src/directory/app-users.js';
 import type { Workspace } from '../../src/directory/model.js';
-import { SEAT_LIMIT_CODE, searchDirectory, seatSummary } from '../../src/directory/user-directory.js';
-import { createWorkspace } from '../../src/directory/workspaces.js';
+import { addAppUser, setUserActive } from '../../src/directory/users/app-users.js';
+import { SEAT_LIMIT_CODE, searchDirectory, seatSummary } from '../../src/directory/users/user-directory.js';
+import { createWorkspace } from '../../src/directory/workspaces/workspaces.js';
 import { scimCodeOf } from '../../src/http/error-mapping.js';
 import { logEntry } from '../storage/fixtures.js';
 import { storePerTest } from '../support/store-per-test.js';

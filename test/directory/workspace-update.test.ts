@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { DirectoryError } from '../../src/directory/errors.js';
-import { createWorkspace, updateWorkspace } from '../../src/directory/workspaces.js';
+import { createWorkspace, updateWorkspace } from '../../src/directory/workspaces/workspaces.js';
 import { openStore } from '../../src/storage/open-store.js';
 import type { SqlStore } from '../../src/storage/sql/sql-store.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';

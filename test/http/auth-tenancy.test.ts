@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { disableScim } from '../../src/directory/scim-integration.js';
+import { disableScim } from '../../src/directory/integrations/scim-integration.js';
 import { newUser, patchOps, type ScimClient, scimClient } from '../support/scim-server.js';
 import { serverForSuite } from '../support/suite-setup.js';
 import { create, expectScimError, expectUnchanged, ids, type Json, q, SEARCH_SCHEMA } from './helpers.js';

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loginLinkUrl } from '../../src/config/config.js';
-import { addAppUser } from '../../src/directory/app-users.js';
-import { issueLoginLink } from '../../src/directory/sign-in.js';
+import { issueLoginLink } from '../../src/directory/sign-in/sign-in.js';
+import { addAppUser } from '../../src/directory/users/app-users.js';
 import { scimClient, startServer } from '../support/scim-server.js';
 import { serverForSuite } from '../support/suite-setup.js';
 

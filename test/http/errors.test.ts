@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { rotateToken } from '../../src/directory/scim-integration.js';
+import { rotateToken } from '../../src/directory/integrations/scim-integration.js';
 import { newUser, patchOps, type ScimClient, scimClient, USER_SCHEMA } from '../support/scim-server.js';
 import { serverForSuite } from '../support/suite-setup.js';
 import { create, ERROR_SCHEMA, expectScimError, expectUnchanged, type Json, q } from './helpers.js';

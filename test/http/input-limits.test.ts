@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../../src/directory/ids.js';
-import { requireWorkspace } from '../../src/directory/workspaces.js';
+import { requireWorkspace } from '../../src/directory/workspaces/workspaces.js';
 import { newUser, patchOps, type ScimClient, scimClient, startServer, USER_SCHEMA } from '../support/scim-server.js';
 import { workspaceForSuite } from '../support/suite-setup.js';
 import { create, expectScimError, expectUnchanged, type Json, q, read, TEAMS } from './helpers.js';

@@ -3,10 +3,10 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { composeApp } from '../../src/app/compose.js';
 import { loadConfig } from '../../src/config/config.js';
-import { listAppUsers, setUserActive } from '../../src/directory/app-users.js';
 import { newId, nowIso } from '../../src/directory/ids.js';
 import type { User } from '../../src/directory/model.js';
-import { listRoles } from '../../src/directory/roles.js';
+import { listRoles } from '../../src/directory/roles/roles.js';
+import { listAppUsers, setUserActive } from '../../src/directory/users/app-users.js';
 import { isPostgresUrl, openStore } from '../../src/storage/open-store.js';
 import type { SqlStore } from '../../src/storage/sql/sql-store.js';
 import {

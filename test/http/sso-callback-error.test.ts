@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { saveLoginFlow } from '../../src/directory/sign-in.js';
+import { saveLoginFlow } from '../../src/directory/sign-in/sign-in.js';
 import { type LoggedServer, startLoggedServer } from './console-session.js';
 
 /**

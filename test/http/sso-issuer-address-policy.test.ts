@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { configureSso } from '../../src/directory/workspaces.js';
+import { configureSso } from '../../src/directory/workspaces/workspaces.js';
 import { startOidcProvider, type TestOidcProvider } from '../support/oidc-provider.js';
 import { csrfToken, type LoggedServer, signInAdmin, startLoggedServer } from './console-session.js';
 

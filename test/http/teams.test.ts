@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createTeam } from '../../src/directory/teams.js';
+import { createTeam } from '../../src/directory/roles/teams.js';
 import { newUser, patchOps, USER_SCHEMA } from '../support/scim-server.js';
 import { workspaceForSuite } from '../support/suite-setup.js';
 import { create, expectScimError, expectUnchanged, filterNames, q, read, TEAMS } from './helpers.js';

@@ -1,8 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { enableScim, rotateToken } from '../../src/directory/scim-integration.js';
-import { configureSso, createWorkspace } from '../../src/directory/workspaces.js';
+import { enableScim, rotateToken } from '../../src/directory/integrations/scim-integration.js';
+import { configureSso, createWorkspace } from '../../src/directory/workspaces/workspaces.js';
 import { openStore } from '../../src/storage/open-store.js';
 import type { SqlStore } from '../../src/storage/sql/sql-store.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';

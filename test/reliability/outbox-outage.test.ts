@@ -1,7 +1,7 @@
 import { describe, it } from 'vitest';
-import { addAppUser, setUserActive } from '../../src/directory/app-users.js';
 import type { OutboxMessage } from '../../src/directory/model.js';
-import { type Mailer, OutboxDispatcher } from '../../src/directory/outbox.js';
+import { type Mailer, OutboxDispatcher } from '../../src/directory/outbox/outbox.js';
+import { addAppUser, setUserActive } from '../../src/directory/users/app-users.js';
 import { smtpMailer } from '../../src/mail/smtp-mailer.js';
 import { openStore } from '../../src/storage/open-store.js';
 import type { SqlStore } from '../../src/storage/sql/sql-store.js';

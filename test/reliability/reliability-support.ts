@@ -16,9 +16,9 @@ import { join, sep } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
 import pg from 'pg';
-import { enableScim } from '../../src/directory/scim-integration.js';
-import { createTeam } from '../../src/directory/teams.js';
-import { configureSso, createWorkspace } from '../../src/directory/workspaces.js';
+import { enableScim } from '../../src/directory/integrations/scim-integration.js';
+import { createTeam } from '../../src/directory/roles/teams.js';
+import { configureSso, createWorkspace } from '../../src/directory/workspaces/workspaces.js';
 import { openStore } from '../../src/storage/open-store.js';
 import { createTestDatabase, TEST_POSTGRES_URL, type TestDatabase } from '../support/test-database.js';
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { configureSso } from '../../src/directory/workspaces.js';
+import { configureSso } from '../../src/directory/workspaces/workspaces.js';
 import { openStore } from '../../src/storage/open-store.js';
 import { type SmtpSink, startSmtpSink } from '../support/smtp-sink.js';
 import {

@@ -4,7 +4,7 @@ import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, it } from 'vitest';
 import { loadConfig } from '../../src/config/config.js';
-import { ScimUserService } from '../../src/directory/scim-users.js';
+import { ScimUserService } from '../../src/directory/scim/scim-users.js';
 import { openStore } from '../../src/storage/open-store.js';
 import {
   cleanUp,

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { addAppUser } from '../../src/directory/app-users.js';
-import { createRole, listRoles, renameRole } from '../../src/directory/roles.js';
+import { createRole, listRoles, renameRole } from '../../src/directory/roles/roles.js';
+import { addAppUser } from '../../src/directory/users/app-users.js';
 import { expectScimError, expectStatus } from '../support/scim-assertions.js';
 import { newUser, patchOps } from '../support/scim-server.js';
 import { serverForSuite } from '../support/suite-setup.js';

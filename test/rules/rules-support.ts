@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { expect } from 'vitest';
 import type { ProvisioningLogEntry } from '../../src/directory/model.js';
-import { listRoles } from '../../src/directory/roles.js';
+import { listRoles } from '../../src/directory/roles/roles.js';
 import { expectScimError, expectStatus } from '../support/scim-assertions.js';
 import { newUser, patchOps, type ScimClient, type ScimResponse, scimClient, type TestServer } from '../support/scim-server.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addAppUser, listAppUsers } from '../../src/directory/app-users.js';
+import { addAppUser, listAppUsers } from '../../src/directory/users/app-users.js';
 import { expectScimError, expectStatus } from '../support/scim-assertions.js';
 import { newUser, patchOps, type ScimResponse } from '../support/scim-server.js';
 import { serverForSuite } from '../support/suite-setup.js';

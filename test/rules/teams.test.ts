@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createTeam } from '../../src/directory/teams.js';
+import { createTeam } from '../../src/directory/roles/teams.js';
 import { expectScimError, expectStatus } from '../support/scim-assertions.js';
 import { newUser, patchOps, USER_SCHEMA } from '../support/scim-server.js';
 import { serverForSuite } from '../support/suite-setup.js';

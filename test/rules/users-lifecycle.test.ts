@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { addAppUser, listAppUsers } from '../../src/directory/app-users.js';
-import { createRole } from '../../src/directory/roles.js';
+import { createRole } from '../../src/directory/roles/roles.js';
+import { addAppUser, listAppUsers } from '../../src/directory/users/app-users.js';
 import { expectScimError, expectStatus } from '../support/scim-assertions.js';
 import { newUser, patchOps, USER_SCHEMA } from '../support/scim-server.js';
 import { serverForSuite } from '../support/suite-setup.js';

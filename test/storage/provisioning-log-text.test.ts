@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { recordableEntry } from '../../src/directory/log-redaction.js';
+import { recordableEntry } from '../../src/directory/log/log-redaction.js';
 import type { ProvisioningLogEntry } from '../../src/directory/model.js';
 import { addWorkspace, logEntry, storeForSuite } from './fixtures.js';
 

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { configureSso, createWorkspace } from '../../src/directory/workspaces.js';
+import { configureSso, createWorkspace } from '../../src/directory/workspaces/workspaces.js';
 import { openStore } from '../../src/storage/open-store.js';
 import { secretBox } from '../../src/storage/secret-box.js';
 import type { SqlStore } from '../../src/storage/sql/sql-store.js';

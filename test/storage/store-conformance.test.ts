@@ -26,7 +26,15 @@ import {
   workspace,
 } from './fixtures.js';
 
-const MIGRATIONS = ['001-initial', '002-log-and-outbox', '003-audit-log', '004-console', '005-counters', '006-profile-url', '007-log-error-code'];
+const MIGRATIONS = [
+  '001-initial',
+  '002-log-and-outbox',
+  '003-audit-log',
+  '004-console',
+  '005-counters',
+  '006-profile-url',
+  '007-log-error-code',
+];
 const TABLES = [
   'audit_log',
   'console_sessions',

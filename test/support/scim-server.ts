@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { composeApp } from '../../src/app/compose.js';
 import { loadConfig } from '../../src/config/config.js';
+import { enableScim } from '../../src/directory/integrations/scim-integration.js';
 import type { Plan } from '../../src/directory/model.js';
-import { enableScim } from '../../src/directory/scim-integration.js';
-import { configureSso, createWorkspace } from '../../src/directory/workspaces.js';
+import { configureSso, createWorkspace } from '../../src/directory/workspaces/workspaces.js';
 import { openStore } from '../../src/storage/open-store.js';
 import type { SqlStore } from '../../src/storage/sql/sql-store.js';
 import { createTestDatabase } from './test-database.js';

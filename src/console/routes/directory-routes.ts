@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { StatusFilter } from '../../directory/user-directory.js';
+import type { StatusFilter } from '../../directory/users/user-directory.js';
 import { type ConsoleContext, queryText, type SlugRequest, sendPage, viewerOfRequest } from '../context.js';
 import { html } from '../html.js';
 import { adminPath } from '../links.js';

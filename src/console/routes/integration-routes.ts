@@ -2,16 +2,24 @@ import type { FastifyInstance } from 'fastify';
 import { scimBaseUrl } from '../../config/config.js';
 import type { DirectoryErrorCode } from '../../directory/errors.js';
 import type { Provider, Workspace } from '../../directory/model.js';
+import type { Viewer } from '../../directory/sign-in/sign-in.js';
 import { actorOf, attempt, type ConsoleContext, field, type SlugRequest, sendPage, viewerOfRequest } from '../context.js';
 import { adminPath } from '../links.js';
 import { setFlash, takeFlash } from '../session.js';
 import { confirmContent, type IntegrationsPage, integrationsContent } from '../views/integration-views.js';
 import { page } from '../views/layout.js';
 
+/** Renders the Integrations page for a request, with what an action adds to it. */
+type Render = (
+  request: SlugRequest,
+  extra?: Partial<IntegrationsPage>,
+  status?: number,
+) => Promise<{ viewer: Viewer; status: number; body: ReturnType<typeof integrationsContent> }>;
+
 /** Settings → Integrations: the library, the token popup, regeneration and removal. */
-export function registerIntegrationRoutes(scope: FastifyInstance, { directory, config }: ConsoleContext): void {
-  const path = (slug: string) => adminPath(slug, 'integrations');
-  const render = async (request: SlugRequest, extra: Partial<IntegrationsPage> = {}, status = 200) => {
+export function registerIntegrationRoutes(scope: FastifyInstance, context: ConsoleContext): void {
+  const { directory, config } = context;
+  const render: Render = async (request, extra = {}, status = 200) => {
     const viewer = viewerOfRequest(request);
     const [integration, sso] = await Promise.all([
       directory.integrations.active(viewer.workspace),
@@ -40,6 +48,12 @@ export function registerIntegrationRoutes(scope: FastifyInstance, { directory, c
     return sendPage(reply, page({ title: 'Integrations', viewer, section: 'integrations' }, body), status);
   });
 
+  registerIntegrationChanges(scope, context, render);
+}
+
+/** Regenerating the token and removing the integration, each behind a confirmation page. */
+function registerIntegrationChanges(scope: FastifyInstance, { directory, config }: ConsoleContext, render: Render): void {
+  const path = (slug: string) => adminPath(slug, 'integrations');
   /** The confirmation page in front of a destructive action; its form posts to the same address. */
   const confirmation = (action: 'regenerate' | 'remove', text: { title: string; body: string; button: string }) =>
     scope.get(`/w/:slug/admin/integrations/${action}`, async (request: SlugRequest, reply) => {

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isDirectoryError } from '../../directory/errors.js';
 import type { Workspace } from '../../directory/model.js';
-import type { SignedIn } from '../../directory/sign-in.js';
+import type { SignedIn } from '../../directory/sign-in/sign-in.js';
 import { authorizationErrorMessage, quotableDescription } from '../../sso/authorization-errors.js';
 import { reasonOf } from '../console-errors.js';
 import { type ConsoleContext, field, queryText, type SlugRequest, sendPage, signInLimit } from '../context.js';
@@ -21,20 +21,26 @@ type LinkRequest = FastifyRequest<{ Params: { slug: string; token: string } }>;
 
 const LINK_INVALID = 'This sign-in link is not valid: it was used already, it expired, or it belongs to another workspace.';
 
+/** What the sign-in routes share: finding the workspace, the refusal page, starting a session. */
+function signInPages({ directory, config }: ConsoleContext) {
+  const ssoConfigured = async (workspace: Workspace) => Boolean(await directory.workspaces.ssoSettings(workspace));
+  return {
+    ssoConfigured,
+    workspaceOf: async (slug: string): Promise<Workspace | undefined> => directory.workspaces.find(slug),
+    notFound: (reply: FastifyReply) => sendPage(reply, messagePage('Workspace not found', 'There is no workspace at this address.'), 404),
+    refuse: async (reply: FastifyReply, workspace: Workspace, message: string, email?: string, providerSaid?: string) =>
+      sendPage(reply, loginPage({ workspace, ssoConfigured: await ssoConfigured(workspace), error: message, email, providerSaid }), 403),
+    signedIn: (reply: FastifyReply, workspace: Workspace, session: SignedIn) => {
+      setSessionCookie(reply, config, workspace.slug, session);
+      return reply.redirect(`${workspacePath(workspace.slug)}/profile`, 303);
+    },
+  };
+}
+
 /** Signing in and out: the start page, SSO, passwords, one-time links. */
 export function registerLoginRoutes(scope: FastifyInstance, context: ConsoleContext): void {
-  const { directory, config } = context;
-
-  const workspaceOf = async (slug: string): Promise<Workspace | undefined> => directory.workspaces.find(slug);
-  const ssoConfigured = async (workspace: Workspace) => Boolean(await directory.workspaces.ssoSettings(workspace));
-  const notFound = (reply: FastifyReply) =>
-    sendPage(reply, messagePage('Workspace not found', 'There is no workspace at this address.'), 404);
-  const refuse = async (reply: FastifyReply, workspace: Workspace, message: string, email?: string, providerSaid?: string) =>
-    sendPage(reply, loginPage({ workspace, ssoConfigured: await ssoConfigured(workspace), error: message, email, providerSaid }), 403);
-  const signedIn = (reply: FastifyReply, workspace: Workspace, session: SignedIn) => {
-    setSessionCookie(reply, config, workspace.slug, session);
-    return reply.redirect(`${workspacePath(workspace.slug)}/profile`, 303);
-  };
+  const { directory } = context;
+  const { workspaceOf, ssoConfigured, notFound } = signInPages(context);
 
   scope.get('/', async (_request, reply) => sendPage(reply, startPage()));
   scope.get('/go', async (request: SlugRequest, reply) => {
@@ -51,6 +57,15 @@ export function registerLoginRoutes(scope: FastifyInstance, context: ConsoleCont
     return sendPage(reply, loginPage({ workspace, ssoConfigured: await ssoConfigured(workspace) }));
   });
 
+  registerSsoSignInRoutes(scope, context);
+  registerCredentialRoutes(scope, context);
+}
+
+/** Single sign-on: the redirect to the identity provider and its callback. */
+function registerSsoSignInRoutes(scope: FastifyInstance, context: ConsoleContext): void {
+  const { directory, config } = context;
+  const { workspaceOf, ssoConfigured, notFound, refuse, signedIn } = signInPages(context);
+  const callbackUrl = (workspace: Workspace): string => `${config.publicUrl}${workspacePath(workspace.slug)}/sso/callback`;
   // A GET, not a form POST: the redirect to the identity provider must not be held to CSP form-action.
   const limited = signInLimit(config);
 
@@ -101,6 +116,13 @@ export function registerLoginRoutes(scope: FastifyInstance, context: ConsoleCont
       return refuse(reply, workspace, `Single sign-on failed: ${error.message}.`);
     }
   });
+}
+
+/** Password sign-in, one-time links and signing out. */
+function registerCredentialRoutes(scope: FastifyInstance, context: ConsoleContext): void {
+  const { directory, config } = context;
+  const { workspaceOf, notFound, refuse, signedIn } = signInPages(context);
+  const limited = signInLimit(config);
 
   scope.post('/w/:slug/login/password', limited, async (request: SlugRequest, reply) => {
     const workspace = await workspaceOf(request.params.slug);
@@ -145,8 +167,4 @@ export function registerLoginRoutes(scope: FastifyInstance, context: ConsoleCont
     clearSessionCookie(reply, config, slug);
     return reply.redirect(`${workspacePath(slug)}/login`, 303);
   });
-
-  function callbackUrl(workspace: Workspace): string {
-    return `${config.publicUrl}${workspacePath(workspace.slug)}/sso/callback`;
-  }
 }

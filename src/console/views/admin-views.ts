@@ -1,6 +1,6 @@
 import type { LoginPolicy, ProvisioningLogEntry, SsoConfig } from '../../directory/model.js';
-import type { Viewer } from '../../directory/sign-in.js';
-import type { SeatSummary } from '../../directory/user-directory.js';
+import type { Viewer } from '../../directory/sign-in/sign-in.js';
+import type { SeatSummary } from '../../directory/users/user-directory.js';
 import { type Html, html } from '../html.js';
 import { adminPath, userPath } from '../links.js';
 import { csrfField, formatTime } from './layout.js';

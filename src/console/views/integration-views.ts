@@ -1,5 +1,5 @@
 import type { Provider, ScimIntegration, SsoConfig, Workspace } from '../../directory/model.js';
-import type { Viewer } from '../../directory/sign-in.js';
+import type { Viewer } from '../../directory/sign-in/sign-in.js';
 import { type Html, html } from '../html.js';
 import { adminPath, segment } from '../links.js';
 import { csrfField, formatTime } from './layout.js';

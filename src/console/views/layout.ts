@@ -1,4 +1,4 @@
-import type { Viewer } from '../../directory/sign-in.js';
+import type { Viewer } from '../../directory/sign-in/sign-in.js';
 import { type Html, html } from '../html.js';
 import { consolePath } from '../links.js';
 

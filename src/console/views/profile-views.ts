@@ -1,6 +1,6 @@
 import type { Role, Team, User } from '../../directory/model.js';
-import type { Viewer } from '../../directory/sign-in.js';
-import { displayNameOf } from '../../directory/user-resource.js';
+import type { Viewer } from '../../directory/sign-in/sign-in.js';
+import { displayNameOf } from '../../directory/users/user-resource.js';
 import { type Html, html } from '../html.js';
 import { formatTime } from './layout.js';
 

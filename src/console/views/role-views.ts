@@ -1,6 +1,6 @@
-import type { RoleUsage } from '../../directory/roles.js';
-import type { Viewer } from '../../directory/sign-in.js';
-import type { TeamUsage } from '../../directory/teams.js';
+import type { RoleUsage } from '../../directory/roles/roles.js';
+import type { TeamUsage } from '../../directory/roles/teams.js';
+import type { Viewer } from '../../directory/sign-in/sign-in.js';
 import { type Html, html } from '../html.js';
 import { adminPath } from '../links.js';
 import { csrfField } from './layout.js';

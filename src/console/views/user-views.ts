@@ -1,7 +1,7 @@
 import type { Role, Team, User } from '../../directory/model.js';
-import type { Viewer } from '../../directory/sign-in.js';
-import type { DirectoryPage, StatusFilter } from '../../directory/user-directory.js';
-import { displayNameOf } from '../../directory/user-resource.js';
+import type { Viewer } from '../../directory/sign-in/sign-in.js';
+import type { DirectoryPage, StatusFilter } from '../../directory/users/user-directory.js';
+import { displayNameOf } from '../../directory/users/user-resource.js';
 import { type Html, html } from '../html.js';
 import { adminPath, userPath } from '../links.js';
 import { formatTime } from './layout.js';

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { type Config, scimBaseUrl } from '../../config/config.js';
-import type { RequestContext } from '../../directory/scim-users.js';
+import type { RequestContext } from '../../directory/scim/scim-users.js';
 import type { ListResponse } from '../../scim/messages/list-response.js';
 import { parseSearchBody, parseSearchQuery, type SearchRequest } from '../../scim/messages/search-request.js';
 import { type Projection, parseProjection } from '../../scim/schema/projection.js';

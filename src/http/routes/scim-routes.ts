@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../../config/config.js';
 import type { Directory } from '../../directory/directory.js';
-import type { ProvisioningLog } from '../../directory/provisioning-log.js';
+import type { ProvisioningLog } from '../../directory/log/provisioning-log.js';
 import { registerBearerAuth } from '../bearer-auth.js';
 import { registerProvisioningLog } from '../provisioning-log-hook.js';
 import { registerRateLimit } from '../rate-limit.js';

@@ -1,4 +1,4 @@
-import type { UserAttributeColumns } from '../../directory/user-attributes.js';
+import type { UserAttributeColumns } from '../../directory/users/user-attributes.js';
 
 /** Row types of the tables, as Kysely sees them (see migrations/). */
 

@@ -1,5 +1,5 @@
 import { type RawBuilder, sql } from 'kysely';
-import { type StoredAttributeType, USER_ATTRIBUTES, type UserAttributeSpec } from '../../directory/user-attributes.js';
+import { type StoredAttributeType, USER_ATTRIBUTES, type UserAttributeSpec } from '../../directory/users/user-attributes.js';
 import { ScimError } from '../../scim/errors.js';
 import type { ResolvedAttribute } from '../../scim/schema/resource-type.js';
 import { URN } from '../../scim/schema/urns.js';

@@ -1,15 +1,15 @@
 import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { User } from '../../directory/model.js';
 import type { RoleMember, UserMatches, UserNameParts, UserQuery, UserRepository } from '../../directory/ports.js';
-import type { ResolvedFilter } from '../../scim/filter/ast.js';
+import { chunks } from './chunks.js';
 import type { Database, UsersTable } from './database-types.js';
 import type { SqlDialect } from './dialect.js';
 import { compileFilter, sortExpression } from './filter-sql.js';
 import { guarded } from './guard.js';
-import { LruMap } from './lru-map.js';
 import { insertRows, updateRow } from './row-statements.js';
 import { USER_FILTER_MAPPING } from './user-filter-mapping.js';
 import { fromUserRow, NAME_COLUMNS, namePartsFromRow, toContactRows, toUserRow } from './user-rows.js';
+import { PageBoundaries, pinsOneUser } from './user-search-plan.js';
 
 export class SqlUserRepository implements UserRepository {
   /**
@@ -181,7 +181,7 @@ export class SqlUserRepository implements UserRepository {
         order by u.id ${direction}`.execute(this.db);
       const page: UserRowWithTeams[] = paged.rows;
       const changes = paged.rows[0]?.roster_changes;
-      if (changes !== undefined && changes !== null) this.rememberBoundaries(workspaceId, query, Number(changes), page);
+      if (changes !== undefined && changes !== null) PageBoundaries.of(this.dialect).remember(workspaceId, query, Number(changes), page);
       return { users: this.hydrate(page), total };
     }
     let order = sql`u.id ${direction}`;
@@ -199,10 +199,7 @@ export class SqlUserRepository implements UserRepository {
 
   /**
    * A page of the unfiltered SCIM view read by seeking from a remembered boundary instead of
-   * skipping `offset` rows. The boundary is used only while the workspace's `scim_changes`
-   * counter is the one it was recorded at (checked in the same statement): no user has entered
-   * or left the view since, so every user still sits at the position it had, and the page is
-   * exactly the one OFFSET would return. Undefined when no valid boundary is known.
+   * skipping `offset` rows (see PageBoundaries). Undefined when no valid boundary is known.
    */
   private async keysetPage(
     workspaceId: string,
@@ -211,39 +208,19 @@ export class SqlUserRepository implements UserRepository {
     changes: number,
     expected: number,
   ): Promise<UserRowWithTeams[] | undefined> {
-    const boundaries = boundaryCache(this.dialect);
-    const key = boundaryKey(workspaceId, query.descending === true, query.offset);
-    const boundary = boundaries.get(key);
-    if (!boundary || boundary.changes !== changes) return undefined;
-    const descending = query.descending === true;
-    const seek = descending
-      ? boundary.inclusive
-        ? sql`u.id <= ${boundary.id}`
-        : sql`u.id < ${boundary.id}`
-      : boundary.inclusive
-        ? sql`u.id >= ${boundary.id}`
-        : sql`u.id > ${boundary.id}`;
+    const boundaries = PageBoundaries.of(this.dialect);
+    const seek = boundaries.seek(workspaceId, query, changes);
+    if (!seek) return undefined;
     const { rows } = await sql<UserRowWithTeams>`
-      select u.*, ${this.teamIds()} as roster_team_ids from users u where ${where} and ${seek}
+      select u.*, ${this.teamIds()} as roster_team_ids from users u where ${where} and ${seek.condition}
         and exists (select 1 from workspace_counters c where c.workspace_id = ${workspaceId} and c.scim_changes = ${changes})
-      order by u.id ${sql.raw(descending ? 'desc' : 'asc')} limit ${query.limit}`.execute(this.db);
+      order by u.id ${sql.raw(query.descending ? 'desc' : 'asc')} limit ${query.limit}`.execute(this.db);
     if (rows.length !== expected) {
-      boundaries.delete(key);
+      boundaries.forget(seek.key);
       return undefined;
     }
-    this.rememberBoundaries(workspaceId, query, changes, rows);
+    boundaries.remember(workspaceId, query, changes, rows);
     return rows;
-  }
-
-  /** Remembers where this page starts and where the next one does, for keysetPage. */
-  private rememberBoundaries(workspaceId: string, query: UserQuery, changes: number, page: readonly UsersTable[]): void {
-    const first = page[0];
-    const last = page[page.length - 1];
-    if (!first || !last) return;
-    const descending = query.descending === true;
-    const boundaries = boundaryCache(this.dialect);
-    boundaries.set(boundaryKey(workspaceId, descending, query.offset), { changes, id: first.id, inclusive: true });
-    boundaries.set(boundaryKey(workspaceId, descending, query.offset + page.length), { changes, id: last.id, inclusive: false });
   }
 
   /** The trigger-kept counters of a workspace (migration 005). */
@@ -355,56 +332,10 @@ export class SqlUserRepository implements UserRepository {
   }
 }
 
-/** Splits id lists so no statement exceeds the engines' bound-parameter limits. */
-function* chunks<T>(items: readonly T[], size = 500): Generator<T[]> {
-  for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size);
-}
-
 /** A users row with its team ids (see teamIds()). */
 type UserRowWithTeams = UsersTable & { roster_team_ids: string | null };
 
 /** Contact index rows and team links, as one comparable string. */
 function linksOf(user: User): string {
   return JSON.stringify([toContactRows(user), user.teamIds]);
-}
-
-/** Whether the filter matches at most one user: `userName eq` or `id eq`, possibly and-ed with more. */
-export function pinsOneUser(filter: ResolvedFilter): boolean {
-  switch (filter.kind) {
-    case 'compare':
-      return (
-        filter.op === 'eq' &&
-        filter.value !== null &&
-        !filter.attribute.inExtension &&
-        !filter.attribute.subAttribute &&
-        (filter.attribute.key === 'userName' || filter.attribute.key === 'id')
-      );
-    case 'and':
-      return pinsOneUser(filter.left) || pinsOneUser(filter.right);
-    default:
-      return false;
-  }
-}
-
-/** Where a page of a workspace's unfiltered SCIM view starts, at one value of its `scim_changes`. */
-interface Boundary {
-  readonly changes: number;
-  readonly id: string;
-  /** Whether the page starts at `id` (true) or just after it. */
-  readonly inclusive: boolean;
-}
-
-const boundaryKey = (workspaceId: string, descending: boolean, offset: number) => `${workspaceId}|${descending ? 'd' : 'a'}|${offset}`;
-
-/** Remembered page boundaries per open database (a dialect is made once per store). */
-const BOUNDARIES = new WeakMap<SqlDialect, LruMap<string, Boundary>>();
-const BOUNDARY_CACHE_SIZE = 4096;
-
-function boundaryCache(dialect: SqlDialect): LruMap<string, Boundary> {
-  let cache = BOUNDARIES.get(dialect);
-  if (!cache) {
-    cache = new LruMap(BOUNDARY_CACHE_SIZE);
-    BOUNDARIES.set(dialect, cache);
-  }
-  return cache;
 }

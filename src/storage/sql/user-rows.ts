@@ -6,7 +6,7 @@ import {
   type UserAttributeColumns,
   type UserAttributeValues,
   withAttributeValues,
-} from '../../directory/user-attributes.js';
+} from '../../directory/users/user-attributes.js';
 import type { UserContactsTable, UsersTable } from './database-types.js';
 
 export const CONTACT_KINDS = ['emails', 'phoneNumbers', 'addresses'] as const;

@@ -1,25 +1,24 @@
-import { ScimError } from '../scim/errors.js';
-import { parseFilter } from '../scim/filter/filter-parser.js';
-import { resolveFilter } from '../scim/filter/filter-resolver.js';
-import { type ListResponse, listResponse } from '../scim/messages/list-response.js';
-import { parsePatchRequest } from '../scim/messages/patch-request.js';
-import type { SearchRequest } from '../scim/messages/search-request.js';
-import { applyPatch } from '../scim/patch/index.js';
-import { type Projection, parseProjection, projectResource } from '../scim/schema/projection.js';
-import { checkResource, type ScimResource } from '../scim/schema/resource-checker.js';
-import { USER_RESOURCE_TYPE } from '../scim/schema/resource-type.js';
-import { URN } from '../scim/schema/urns.js';
-import { isJsonObject, type JsonObject } from '../scim/schema/value-normalizer.js';
-import { DirectoryError } from './errors.js';
-import { isPlausibleId, newId, nowIso } from './ids.js';
-import type { Team, User, Workspace } from './model.js';
-import { queueReactivationNotice } from './outbox.js';
-import { type DirectoryStore, type Repositories, StoreConflict } from './ports.js';
-import { defaultRole } from './roles.js';
-import { claimSeats } from './seats.js';
-import { assembleUser, assembleUsers, loadReferences, type UserReferences } from './user-assembler.js';
-import { accountEmail, profileFromResource, userVersion } from './user-resource.js';
-import { checkTimezone, normalizeLanguage } from './user-rules.js';
+import { ScimError } from '../../scim/errors.js';
+import { parseFilter } from '../../scim/filter/filter-parser.js';
+import { resolveFilter } from '../../scim/filter/filter-resolver.js';
+import { type ListResponse, listResponse } from '../../scim/messages/list-response.js';
+import { parsePatchRequest } from '../../scim/messages/patch-request.js';
+import type { SearchRequest } from '../../scim/messages/search-request.js';
+import { applyPatch } from '../../scim/patch/index.js';
+import { type Projection, parseProjection, projectResource } from '../../scim/schema/projection.js';
+import { checkResource, type ScimResource } from '../../scim/schema/resource-checker.js';
+import { mergeAsserted, withoutNulls } from '../../scim/schema/resource-merge.js';
+import { USER_RESOURCE_TYPE } from '../../scim/schema/resource-type.js';
+import { DirectoryError } from '../errors.js';
+import { isPlausibleId, newId, nowIso } from '../ids.js';
+import type { Team, User, Workspace } from '../model.js';
+import { queueReactivationNotice } from '../outbox/outbox.js';
+import { type DirectoryStore, type Repositories, StoreConflict } from '../ports.js';
+import { defaultRole } from '../roles/roles.js';
+import { claimSeats } from '../seats/seats.js';
+import { assembleUser, assembleUsers, loadReferences, type UserReferences } from '../users/user-assembler.js';
+import { accountEmail, profileFromResource, userVersion } from '../users/user-resource.js';
+import { settleProfile } from '../users/user-rules.js';
 
 /** Limits of the SCIM Users endpoint, from configuration. */
 export interface ScimLimits {
@@ -97,11 +96,11 @@ export class ScimUserService {
         // A user brought back after DELETE starts from what this POST sends; an app user being
         // matched keeps what the POST does not mention (one-way sync of asserted attributes).
         if (existing.user.scimDeleted) {
-          const merged = mergeAsserted({ active: true }, checked.resource);
+          const merged = mergeAsserted(USER_RESOURCE_TYPE, { active: true }, checked.resource);
           return this.save(repos, context, existing.user, merged, [...checked.warnings, existing.note], { revive: true });
         }
         const { base, known } = await storedForm(repos, context, existing.user);
-        const merged = mergeAsserted(base, checked.resource);
+        const merged = mergeAsserted(USER_RESOURCE_TYPE, base, checked.resource);
         return this.save(repos, context, existing.user, merged, [...checked.warnings, existing.note], { revive: true, known });
       }
       const initialRole = await defaultRole(repos, workspace);
@@ -163,7 +162,7 @@ export class ScimUserService {
     return this.write(async (repos) => {
       const user = await this.lockVisible(repos, context, id);
       const { base, known } = await storedForm(repos, context, user);
-      return this.save(repos, context, user, mergeAsserted(base, checked.resource), checked.warnings, { known });
+      return this.save(repos, context, user, mergeAsserted(USER_RESOURCE_TYPE, base, checked.resource), checked.warnings, { known });
     });
   }
 
@@ -225,37 +224,8 @@ export class ScimUserService {
     const workspace = context.workspace;
     const warnings = [...inputWarnings];
     const { profile, active, teamNames } = profileFromResource(resource);
-    let adjusted = { ...profile };
-    if (adjusted.preferredLanguage !== undefined) {
-      const { language, warning } = normalizeLanguage(adjusted.preferredLanguage, workspace.defaultLanguage);
-      adjusted = { ...adjusted, preferredLanguage: language };
-      if (warning) warnings.push(warning);
-    }
-    if (adjusted.timezone !== undefined) adjusted = { ...adjusted, timezone: checkTimezone(adjusted.timezone) };
-    for (const [name, value] of [
-      ['userName', adjusted.userName],
-      ['externalId', adjusted.externalId],
-      ...(['emails', 'phoneNumbers', 'addresses'] as const).flatMap((kind) =>
-        adjusted.contacts[kind].map((c, i) => [`${kind}[${i}].value`, c.value] as const),
-      ),
-    ] as const) {
-      // Indexed columns: PostgreSQL's B-tree rows hold about 2.7 kB, and no IdP needs more than this.
-      if (value !== undefined && value.length > MAX_KEY_LENGTH) {
-        throw new DirectoryError('invalidValue', `'${name}' is ${value.length} characters long; at most ${MAX_KEY_LENGTH} are allowed`);
-      }
-    }
-    const email = accountEmail(adjusted);
-    if (!email) {
-      throw new DirectoryError(
-        'invalidValue',
-        `user '${adjusted.userName}' needs an email: userName is not an email address and no work email was given`,
-      );
-    }
+    const { adjusted, email } = settleProfile(profile, workspace, warnings);
     const teams = await teamsNamed(repos, workspace.id, teamNames, mode.known?.teams ?? []);
-    const missing = teamNames.filter((name) => !teams.some((t) => t.name === name));
-    if (missing.length > 0) {
-      throw new DirectoryError('invalidValue', `unknown team ${missing.map((n) => `'${n}'`).join(', ')}: teams are matched by exact name`);
-    }
     const nextActive = active ?? user.active;
     const now = mode.insert ? user.createdAt : nowIso();
     const next: User = {
@@ -313,48 +283,22 @@ async function storedForm(
 
 /**
  * The teams with these exact names: those among `known` (read earlier in the transaction; team
- * names are unique in a workspace) and the others in one read, none when all are known.
+ * names are unique in a workspace) and the others in one read, none when all are known. A name
+ * that is no team of the workspace is refused: teams are created in Roster, not over SCIM.
  */
 async function teamsNamed(repos: Repositories, workspaceId: string, names: readonly string[], known: readonly Team[]): Promise<Team[]> {
   const wanted = new Set(names);
   const found = known.filter((t) => wanted.has(t.name));
   const foundNames = new Set(found.map((t) => t.name));
-  const missing = [...wanted].filter((name) => !foundNames.has(name));
-  return [...found, ...(await repos.teams.byNames(workspaceId, missing))];
+  const unread = [...wanted].filter((name) => !foundNames.has(name));
+  const teams = [...found, ...(await repos.teams.byNames(workspaceId, unread))];
+  const missing = names.filter((name) => !teams.some((t) => t.name === name));
+  if (missing.length > 0) {
+    throw new DirectoryError('invalidValue', `unknown team ${missing.map((n) => `'${n}'`).join(', ')}: teams are matched by exact name`);
+  }
+  return teams;
 }
-
-/** Longest userName, externalId or email/phone value accepted; all are indexed. */
-export const MAX_KEY_LENGTH = 512;
 
 function notFound(id: string): DirectoryError {
   return new DirectoryError('userNotFound', `user ${JSON.stringify(id)} not found`);
-}
-
-/** A checked body without its "clear" markers: what a new resource holds. */
-function withoutNulls(resource: ScimResource): ScimResource {
-  const result: JsonObject = {};
-  for (const [key, value] of Object.entries(resource)) {
-    if (value === null) continue;
-    result[key] = isJsonObject(value) ? withoutNulls(value) : value;
-  }
-  return result;
-}
-
-/**
- * Overlays asserted attributes on a stored resource: top-level attributes (and each extension's
- * attributes) are replaced wholesale, `null` clears, anything not asserted is kept.
- */
-function mergeAsserted(base: ScimResource, asserted: ScimResource): ScimResource {
-  const merged: JsonObject = { ...base };
-  for (const [key, value] of Object.entries(asserted)) {
-    const isExtension = key === URN.enterpriseUser || key === URN.teamsUser;
-    if (value === null) {
-      delete merged[key];
-    } else if (isExtension && isJsonObject(value)) {
-      merged[key] = withoutNulls({ ...(isJsonObject(merged[key]) ? merged[key] : {}), ...value });
-    } else {
-      merged[key] = isJsonObject(value) ? withoutNulls(value) : value;
-    }
-  }
-  return merged;
 }

@@ -1,8 +1,8 @@
-import type { ScimResource } from '../scim/schema/resource-checker.js';
-import { URN } from '../scim/schema/urns.js';
-import { isJsonObject, type JsonObject } from '../scim/schema/value-normalizer.js';
-import type { Contact, Contacts, Role, User, UserProfile } from './model.js';
-import type { UserNameParts } from './ports.js';
+import type { ScimResource } from '../../scim/schema/resource-checker.js';
+import { URN } from '../../scim/schema/urns.js';
+import { isJsonObject, type JsonObject } from '../../scim/schema/value-normalizer.js';
+import type { Contact, Contacts, Role, User, UserProfile } from '../model.js';
+import type { UserNameParts } from '../ports.js';
 import { USER_ATTRIBUTES, type UserAttribute, withAttributeValues } from './user-attributes.js';
 
 /** What a user's SCIM representation needs besides the user row. */

@@ -1,8 +1,8 @@
-import { DirectoryError } from './errors.js';
-import { newId, nowIso } from './ids.js';
-import type { Role, Workspace } from './model.js';
-import { type DirectoryStore, type Repositories, StoreConflict } from './ports.js';
-import { requireWorkspace } from './workspaces.js';
+import { DirectoryError } from '../errors.js';
+import { newId, nowIso } from '../ids.js';
+import type { Role, Workspace } from '../model.js';
+import { type DirectoryStore, type Repositories, StoreConflict } from '../ports.js';
+import { requireWorkspace } from '../workspaces/workspaces.js';
 
 /** Roles are managed in the app only; over SCIM they are read and assigned (as Groups). */
 export async function listRoles(store: DirectoryStore, slug: string): Promise<Role[]> {

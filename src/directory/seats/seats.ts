@@ -1,6 +1,6 @@
-import { DirectoryError } from './errors.js';
-import type { Workspace } from './model.js';
-import type { Repositories } from './ports.js';
+import { DirectoryError } from '../errors.js';
+import type { Workspace } from '../model.js';
+import type { Repositories } from '../ports.js';
 
 /**
  * Seats (docs/rules/seats.md): every active user whose role is not the guest role takes one.

@@ -1,6 +1,6 @@
-import { newId, nowIso } from './ids.js';
-import type { OutboxMessage, User, Workspace } from './model.js';
-import type { DirectoryStore, Repositories } from './ports.js';
+import { newId, nowIso } from '../ids.js';
+import type { OutboxMessage, User, Workspace } from '../model.js';
+import type { DirectoryStore, Repositories } from '../ports.js';
 
 /** The port for delivering mail; the SMTP adapter lives in src/mail/. */
 export interface Mailer {

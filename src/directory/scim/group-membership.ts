@@ -1,9 +1,9 @@
-import { ScimError } from '../scim/errors.js';
-import type { ResolvedFilter } from '../scim/filter/ast.js';
-import type { PatchOperation, PatchOperationName } from '../scim/messages/patch-request.js';
-import { compilePatch, normalizeForWrite, type PatchStep } from '../scim/patch/index.js';
-import { GROUP_RESOURCE_TYPE } from '../scim/schema/resource-type.js';
-import { describe, isJsonObject } from '../scim/schema/value-normalizer.js';
+import { ScimError } from '../../scim/errors.js';
+import type { ResolvedFilter } from '../../scim/filter/ast.js';
+import type { PatchOperation, PatchOperationName } from '../../scim/messages/patch-request.js';
+import { compilePatch, normalizeForWrite, type PatchStep } from '../../scim/patch/index.js';
+import { GROUP_RESOURCE_TYPE } from '../../scim/schema/resource-type.js';
+import { describe, isJsonObject } from '../../scim/schema/value-normalizer.js';
 
 /** One change to a role's member list, in the order the request gives them. */
 export type MembershipChange =

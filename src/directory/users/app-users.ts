@@ -1,12 +1,12 @@
-import { DirectoryError } from './errors.js';
-import { newId, nowIso } from './ids.js';
-import type { User } from './model.js';
-import { queueReactivationNotice } from './outbox.js';
-import { type DirectoryStore, type Repositories, StoreConflict } from './ports.js';
-import { defaultRole } from './roles.js';
-import { claimSeats } from './seats.js';
+import { DirectoryError } from '../errors.js';
+import { newId, nowIso } from '../ids.js';
+import type { User } from '../model.js';
+import { queueReactivationNotice } from '../outbox/outbox.js';
+import { type DirectoryStore, type Repositories, StoreConflict } from '../ports.js';
+import { defaultRole } from '../roles/roles.js';
+import { claimSeats } from '../seats/seats.js';
+import { requireWorkspace } from '../workspaces/workspaces.js';
 import { looksLikeEmail } from './user-resource.js';
-import { requireWorkspace } from './workspaces.js';
 
 export interface NewAppUser {
   readonly email: string;

@@ -1,11 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { PATCH_OP, scimErrorOf, storedGroup } from '../../test/support/patch-fixtures.js';
-import type { ScimErrorCode } from '../scim/errors.js';
-import { ScimError } from '../scim/errors.js';
-import { type PatchOperation, parsePatchRequest } from '../scim/messages/patch-request.js';
-import { applyPatch } from '../scim/patch/index.js';
-import { GROUP_RESOURCE_TYPE } from '../scim/schema/resource-type.js';
+import { PATCH_OP, scimErrorOf, storedGroup } from '../../../test/support/patch-fixtures.js';
+import type { ScimErrorCode } from '../../scim/errors.js';
+import { ScimError } from '../../scim/errors.js';
+import { type PatchOperation, parsePatchRequest } from '../../scim/messages/patch-request.js';
+import { applyPatch } from '../../scim/patch/index.js';
+import { GROUP_RESOURCE_TYPE } from '../../scim/schema/resource-type.js';
 import { type MembershipChange, type MembershipPlan, planMembership, replaceMembers } from './group-membership.js';
 
 /** A wire body through the request parser, the PATCH compiler and the interpreter, as PATCH /Groups/{id} does. */

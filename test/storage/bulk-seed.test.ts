@@ -1,13 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../../test/support/test-database.js';
-import { parseFilter } from '../scim/filter/filter-parser.js';
-import { resolveFilter } from '../scim/filter/filter-resolver.js';
-import { USER_RESOURCE_TYPE } from '../scim/schema/resource-type.js';
-import { openStore } from '../storage/open-store.js';
-import type { SqlStore } from '../storage/sql/sql-store.js';
-import { seedUserName, seedWorkspace } from './bulk-seed.js';
-import { authenticate } from './scim-integration.js';
-import { ScimUserService } from './scim-users.js';
+import { seedUserName, seedWorkspace } from '../../bench/lib/bulk-seed.js';
+import { authenticate } from '../../src/directory/integrations/scim-integration.js';
+import { ScimUserService } from '../../src/directory/scim/scim-users.js';
+import { parseFilter } from '../../src/scim/filter/filter-parser.js';
+import { resolveFilter } from '../../src/scim/filter/filter-resolver.js';
+import { USER_RESOURCE_TYPE } from '../../src/scim/schema/resource-type.js';
+import { openStore } from '../../src/storage/open-store.js';
+import type { SqlStore } from '../../src/storage/sql/sql-store.js';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 const LIMITS = { maxResults: 1000, defaultCount: 100, maxOperations: 1000, maxFilterLength: 4096 };
 const userFilter = (text: string) => resolveFilter(parseFilter(text), USER_RESOURCE_TYPE);
@@ -103,7 +103,7 @@ describe('bulk seeding', () => {
     await expect(
       service.create(context, { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: seedUserName(7) }),
     ).rejects.toMatchObject({
-      status: 409,
+      code: 'userNameTaken',
     });
   });
 

@@ -1,6 +1,6 @@
-import type { ScimResource } from '../scim/schema/resource-checker.js';
-import type { Role, Team, User } from './model.js';
-import type { Repositories, UserNameParts } from './ports.js';
+import type { ScimResource } from '../../scim/schema/resource-checker.js';
+import type { Role, Team, User } from '../model.js';
+import type { Repositories, UserNameParts } from '../ports.js';
 import { displayNameOf, toUserResource } from './user-resource.js';
 
 /** Roles and teams users reference, as read from the store. */

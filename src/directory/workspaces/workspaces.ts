@@ -1,8 +1,8 @@
-import { DirectoryError } from './errors.js';
-import { newId, nowIso } from './ids.js';
-import { LOGIN_POLICIES, type LoginPolicy, PLANS, type Plan, type Role, type SsoConfig, type Workspace } from './model.js';
-import { type DirectoryStore, StoreConflict } from './ports.js';
-import { SUPPORTED_LANGUAGES } from './user-rules.js';
+import { DirectoryError } from '../errors.js';
+import { newId, nowIso } from '../ids.js';
+import { LOGIN_POLICIES, type LoginPolicy, PLANS, type Plan, type Role, type SsoConfig, type Workspace } from '../model.js';
+import { type DirectoryStore, StoreConflict } from '../ports.js';
+import { SUPPORTED_LANGUAGES } from '../users/user-rules.js';
 
 export interface NewWorkspace {
   readonly slug: string;

@@ -1,4 +1,4 @@
-import type { ProvisioningLogEntry } from './model.js';
+import type { ProvisioningLogEntry } from '../model.js';
 
 /**
  * What the provisioning log may keep of what a client sent (issue 13, defects 1 and 10).

@@ -1,8 +1,8 @@
-import { DirectoryError } from './errors.js';
-import { newId, nowIso } from './ids.js';
-import type { Team, Workspace } from './model.js';
-import { type DirectoryStore, StoreConflict } from './ports.js';
-import { requireWorkspace } from './workspaces.js';
+import { DirectoryError } from '../errors.js';
+import { newId, nowIso } from '../ids.js';
+import type { Team, Workspace } from '../model.js';
+import { type DirectoryStore, StoreConflict } from '../ports.js';
+import { requireWorkspace } from '../workspaces/workspaces.js';
 
 export async function listTeams(store: DirectoryStore, slug: string): Promise<Team[]> {
   const workspace = await requireWorkspace(store, slug);

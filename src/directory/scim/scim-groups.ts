@@ -1,22 +1,22 @@
-import { ScimError } from '../scim/errors.js';
-import { parseFilter } from '../scim/filter/filter-parser.js';
-import { resolveFilter } from '../scim/filter/filter-resolver.js';
-import { type ListResponse, listResponse } from '../scim/messages/list-response.js';
-import { parsePatchRequest } from '../scim/messages/patch-request.js';
-import type { SearchRequest } from '../scim/messages/search-request.js';
-import { type Projection, parseProjection, projectResource } from '../scim/schema/projection.js';
-import type { ScimResource } from '../scim/schema/resource-checker.js';
-import { GROUP_RESOURCE_TYPE } from '../scim/schema/resource-type.js';
-import { describe, isJsonObject } from '../scim/schema/value-normalizer.js';
-import { DirectoryError } from './errors.js';
+import { ScimError } from '../../scim/errors.js';
+import { parseFilter } from '../../scim/filter/filter-parser.js';
+import { resolveFilter } from '../../scim/filter/filter-resolver.js';
+import { type ListResponse, listResponse } from '../../scim/messages/list-response.js';
+import { parsePatchRequest } from '../../scim/messages/patch-request.js';
+import type { SearchRequest } from '../../scim/messages/search-request.js';
+import { type Projection, parseProjection, projectResource } from '../../scim/schema/projection.js';
+import type { ScimResource } from '../../scim/schema/resource-checker.js';
+import { GROUP_RESOURCE_TYPE } from '../../scim/schema/resource-type.js';
+import { describe, isJsonObject } from '../../scim/schema/value-normalizer.js';
+import { DirectoryError } from '../errors.js';
+import { isPlausibleId, nowIso } from '../ids.js';
+import type { Role, User, Workspace } from '../model.js';
+import type { DirectoryStore, Repositories, RoleMember } from '../ports.js';
+import { defaultRole } from '../roles/roles.js';
+import { claimSeats, seatsTaken } from '../seats/seats.js';
+import { displayNameOf } from '../users/user-resource.js';
 import { type MembershipChange, planMembership, replaceMembers } from './group-membership.js';
-import { isPlausibleId, nowIso } from './ids.js';
-import type { Role, User, Workspace } from './model.js';
-import type { DirectoryStore, Repositories, RoleMember } from './ports.js';
-import { defaultRole } from './roles.js';
 import type { RequestContext, ScimLimits, WriteResult } from './scim-users.js';
-import { claimSeats, seatsTaken } from './seats.js';
-import { displayNameOf } from './user-resource.js';
 
 /**
  * The Groups endpoint: the workspace's non-guest roles, served as SCIM Groups (docs/rules/roles.md).

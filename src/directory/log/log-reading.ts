@@ -1,8 +1,8 @@
-import { findUser } from './app-users.js';
-import { isPlausibleId } from './ids.js';
-import type { ProvisioningLogEntry, Workspace } from './model.js';
-import type { DirectoryStore, LogQuery } from './ports.js';
-import { existingUserIds } from './user-directory.js';
+import { isPlausibleId } from '../ids.js';
+import type { ProvisioningLogEntry, Workspace } from '../model.js';
+import type { DirectoryStore, LogQuery } from '../ports.js';
+import { findUser } from '../users/app-users.js';
+import { existingUserIds } from '../users/user-directory.js';
 
 /** A workspace's provisioning log, newest first (the CLI's `roster log`). */
 export async function readLog(store: DirectoryStore, workspace: Workspace, query: LogQuery): Promise<ProvisioningLogEntry[]> {

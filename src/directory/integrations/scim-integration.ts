@@ -1,10 +1,10 @@
-import { DirectoryError } from './errors.js';
-import { newId, nowIso } from './ids.js';
-import type { AuditAction, AuditEntry, Provider, ScimIntegration, Workspace } from './model.js';
-import { PROVIDERS } from './model.js';
-import type { DirectoryStore, Repositories } from './ports.js';
+import { DirectoryError } from '../errors.js';
+import { newId, nowIso } from '../ids.js';
+import type { AuditAction, AuditEntry, Provider, ScimIntegration, Workspace } from '../model.js';
+import { PROVIDERS } from '../model.js';
+import type { DirectoryStore, Repositories } from '../ports.js';
+import { requireWorkspace } from '../workspaces/workspaces.js';
 import { generateToken, hashToken, sameHash, tokenWorkspaceId } from './tokens.js';
-import { requireWorkspace } from './workspaces.js';
 
 export const CLIENT_APPLICATION_NAME = 'API access';
 

@@ -1,10 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { DirectoryError, SignInRefused } from './errors.js';
-import { nowIso } from './ids.js';
-import type { ConsoleSession, LoginFlow, Role, SignInMethod, User, Workspace } from './model.js';
+import { DirectoryError, SignInRefused } from '../errors.js';
+import { nowIso } from '../ids.js';
+import type { ConsoleSession, LoginFlow, Role, SignInMethod, User, Workspace } from '../model.js';
+import type { DirectoryStore, Repositories } from '../ports.js';
+import { requireWorkspace } from '../workspaces/workspaces.js';
 import { burnPasswordCheck, hashPassword, MIN_PASSWORD_LENGTH, verifyPassword } from './passwords.js';
-import type { DirectoryStore, Repositories } from './ports.js';
-import { requireWorkspace } from './workspaces.js';
 
 /** Roles at or above this permission level may use the admin console (the built-in Admin role is 100). */
 export const ADMIN_LEVEL = 100;

@@ -1,9 +1,9 @@
-import { addAppUser } from './app-users.js';
-import type { Workspace } from './model.js';
-import type { DirectoryStore } from './ports.js';
-import { enableScim } from './scim-integration.js';
-import { issueLoginLink } from './sign-in.js';
-import { createTeam } from './teams.js';
+import { enableScim } from '../integrations/scim-integration.js';
+import type { Workspace } from '../model.js';
+import type { DirectoryStore } from '../ports.js';
+import { createTeam } from '../roles/teams.js';
+import { issueLoginLink } from '../sign-in/sign-in.js';
+import { addAppUser } from '../users/app-users.js';
 import { configureSso, createWorkspace } from './workspaces.js';
 
 export const DEMO_SLUG = 'demo';

@@ -1,7 +1,7 @@
-import { newId } from './ids.js';
+import { newId } from '../ids.js';
+import type { ProvisioningLogEntry } from '../model.js';
+import type { DirectoryStore } from '../ports.js';
 import { recordableEntry } from './log-redaction.js';
-import type { ProvisioningLogEntry } from './model.js';
-import type { DirectoryStore } from './ports.js';
 
 export interface LogRetention {
   /** Entries older than this are pruned. */

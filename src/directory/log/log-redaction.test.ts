@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { newId } from './ids.js';
+import { newId } from '../ids.js';
+import { generateToken, TOKEN_PREFIX } from '../integrations/tokens.js';
+import type { ProvisioningLogEntry } from '../model.js';
 import {
   boundText,
   cleanText,
@@ -11,8 +13,6 @@ import {
   redactUrl,
   SECRET_PARAMETERS,
 } from './log-redaction.js';
-import type { ProvisioningLogEntry } from './model.js';
-import { generateToken, TOKEN_PREFIX } from './tokens.js';
 
 type LogInput = Omit<ProvisioningLogEntry, 'id'>;
 

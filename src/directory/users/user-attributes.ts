@@ -1,5 +1,5 @@
-import type { AttributeType } from '../scim/schema/attribute.js';
-import { URN } from '../scim/schema/urns.js';
+import type { AttributeType } from '../../scim/schema/attribute.js';
+import { URN } from '../../scim/schema/urns.js';
 
 /** SCIM types whose values the table stores as text: a `reference` (RFC 7643 §2.3.7) is a URI string. */
 export type StoredAttributeType = Extract<AttributeType, 'string' | 'reference'>;

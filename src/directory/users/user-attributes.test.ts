@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { AttributeDefinition } from '../scim/schema/attribute.js';
-import { COMMON_ATTRIBUTES } from '../scim/schema/common-attributes.js';
-import { USER_RESOURCE_TYPE } from '../scim/schema/resource-type.js';
-import { URN } from '../scim/schema/urns.js';
+import type { AttributeDefinition } from '../../scim/schema/attribute.js';
+import { COMMON_ATTRIBUTES } from '../../scim/schema/common-attributes.js';
+import { USER_RESOURCE_TYPE } from '../../scim/schema/resource-type.js';
+import { URN } from '../../scim/schema/urns.js';
 import { USER_ATTRIBUTES, withAttributeValues } from './user-attributes.js';
 
 /**

@@ -1,6 +1,6 @@
-import { DirectoryError, SignInRefused } from './errors.js';
-import type { LoginFlow, SsoConfig, Workspace } from './model.js';
-import type { DirectoryStore } from './ports.js';
+import { DirectoryError, SignInRefused } from '../errors.js';
+import type { LoginFlow, SsoConfig, Workspace } from '../model.js';
+import type { DirectoryStore } from '../ports.js';
 import { completeSsoSignIn, type SignedIn, saveLoginFlow, takeLoginFlow } from './sign-in.js';
 
 /** What an authorization request sends the browser to, and what its callback is checked against. */

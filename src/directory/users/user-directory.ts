@@ -1,8 +1,8 @@
-import type { ResolvedFilter } from '../scim/filter/ast.js';
-import { type ResolvedAttribute, USER_RESOURCE_TYPE } from '../scim/schema/resource-type.js';
-import type { DirectoryErrorCode } from './errors.js';
-import type { Role, Team, User, Workspace } from './model.js';
-import type { DirectoryStore } from './ports.js';
+import type { ResolvedFilter } from '../../scim/filter/ast.js';
+import { type ResolvedAttribute, USER_RESOURCE_TYPE } from '../../scim/schema/resource-type.js';
+import type { DirectoryErrorCode } from '../errors.js';
+import type { Role, Team, User, Workspace } from '../model.js';
+import type { DirectoryStore } from '../ports.js';
 
 export type StatusFilter = 'all' | 'active' | 'inactive';
 
