@@ -3,10 +3,9 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { composeApp } from '../../src/app/compose.js';
 import { loadConfig } from '../../src/config/config.js';
-import { newId, nowIso } from '../../src/directory/ids.js';
 import type { User } from '../../src/directory/model.js';
 import { listRoles } from '../../src/directory/roles/roles.js';
-import { listAppUsers, setUserActive } from '../../src/directory/users/app-users.js';
+import { appUserRecord, listAppUsers, setUserActive } from '../../src/directory/users/app-users.js';
 import { isPostgresUrl, openStore } from '../../src/storage/open-store.js';
 import type { SqlStore } from '../../src/storage/sql/sql-store.js';
 import {
@@ -78,28 +77,9 @@ describe('seat limit under races (issue 13, defect 2)', () => {
    * inactive, written in one transaction per round to keep the rounds quick.
    */
   async function inactiveGuests(w: RaceWorkspace, round: number): Promise<Array<{ id: string; email: string }>> {
-    const now = nowIso();
-    const guests: User[] = Array.from({ length: GUESTS }, (_, i) => {
-      const email = `guest-${round}-${i}@partner.example`;
-      return {
-        workspaceId: w.id,
-        id: newId(),
-        userName: email,
-        email,
-        givenName: 'G',
-        familyName: `Uest ${i}`,
-        active: false,
-        scimDeleted: false,
-        roleId: w.guestRole,
-        teamIds: [],
-        scimManaged: false,
-        lastSyncedAt: null,
-        createdAt: now,
-        updatedAt: now,
-        version: 1,
-        contacts: { emails: [{ value: email, type: 'work', primary: true }], phoneNumbers: [], addresses: [] },
-      };
-    });
+    const guests: User[] = Array.from({ length: GUESTS }, (_, i) =>
+      appUserRecord(w.id, w.guestRole, { email: `guest-${round}-${i}@partner.example`, givenName: 'G', familyName: `Uest ${i}` }, false),
+    );
     await server.store.transaction((repos) => repos.users.insertMany(guests));
     return guests.map((g) => ({ id: g.id, email: g.email }));
   }

@@ -9,6 +9,7 @@ import type { ProvisioningLogEntry } from '../../src/directory/model.js';
 import type { DirectoryStore } from '../../src/directory/ports.js';
 import { configureSso, createWorkspace } from '../../src/directory/workspaces/workspaces.js';
 import { openStore } from '../../src/storage/open-store.js';
+import { logInput } from '../support/log-entries.js';
 import { type ScimResponse, scimClient, startServer, type TestServer } from '../support/scim-server.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 import {
@@ -273,18 +274,7 @@ describe('ProvisioningLog retention and durability', () => {
     otherId = (await createWorkspace(store, { slug: 'prune-other' })).id;
   });
 
-  const entry = (ws: string, traceId: string, time: number) => ({
-    workspaceId: ws,
-    time: new Date(time).toISOString(),
-    traceId,
-    method: 'GET',
-    path: '/scim/v2/Users',
-    status: 200,
-    resourceId: null,
-    detail: null,
-    errorCode: null,
-    warnings: [],
-  });
+  const entry = (ws: string, traceId: string, time: number) => logInput(ws, time, { traceId });
 
   it('keeps at most maxEntriesPerWorkspace entries, the newest, and drops entries past maxAgeDays', async () => {
     const failures: LogFailure[] = [];

@@ -189,22 +189,7 @@ export function token(workspaceId: string, integrationId: string, tokenHash: str
   return { workspaceId, id: newId(), integrationId, tokenHash, createdAt: CREATED, revokedAt: null, ...overrides };
 }
 
-export function logEntry(workspaceId: string, timeMs: number, overrides: Partial<ProvisioningLogEntry> = {}): ProvisioningLogEntry {
-  return {
-    workspaceId,
-    id: newId(timeMs),
-    time: new Date(timeMs).toISOString(),
-    traceId: `trace-${timeMs}`,
-    method: 'GET',
-    path: '/scim/v2/Users',
-    status: 200,
-    resourceId: null,
-    detail: null,
-    errorCode: null,
-    warnings: [],
-    ...overrides,
-  };
-}
+export { logEntry, logInput } from '../support/log-entries.js';
 
 export function outboxMessage(
   workspaceId: string,

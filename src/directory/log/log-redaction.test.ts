@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { logInput } from '../../../test/support/log-entries.js';
 import { newId } from '../ids.js';
 import { generateToken, TOKEN_PREFIX } from '../integrations/tokens.js';
 import type { ProvisioningLogEntry } from '../model.js';
@@ -49,19 +50,8 @@ const decodedFully = (text: string) => {
   }
 };
 
-const input = (overrides: Partial<LogInput> = {}): LogInput => ({
-  workspaceId: newId(),
-  time: new Date().toISOString(),
-  traceId: '3692516e-0b8e-4afd-9faf-c9baf480422e',
-  method: 'GET',
-  path: '/scim/v2/Users',
-  status: 200,
-  resourceId: null,
-  detail: null,
-  errorCode: null,
-  warnings: [],
-  ...overrides,
-});
+const input = (overrides: Partial<LogInput> = {}): LogInput =>
+  logInput(newId(), Date.now(), { traceId: '3692516e-0b8e-4afd-9faf-c9baf480422e', ...overrides });
 
 const textsOf = (entry: LogInput): string[] => [
   entry.traceId,

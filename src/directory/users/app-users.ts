@@ -15,6 +15,29 @@ export interface NewAppUser {
   readonly role?: string;
 }
 
+/** A new app user's record: userName and account email are the email, which is their work email. */
+export function appUserRecord(workspaceId: string, roleId: string, input: Omit<NewAppUser, 'role'>, active: boolean): User {
+  const now = nowIso();
+  return {
+    workspaceId,
+    id: newId(),
+    userName: input.email,
+    email: input.email,
+    givenName: input.givenName,
+    familyName: input.familyName,
+    active,
+    scimDeleted: false,
+    roleId,
+    teamIds: [],
+    scimManaged: false,
+    lastSyncedAt: null,
+    createdAt: now,
+    updatedAt: now,
+    version: 1,
+    contacts: { emails: [{ value: input.email, type: 'work', primary: true }], phoneNumbers: [], addresses: [] },
+  };
+}
+
 /**
  * Adds a user the way an admin does in the app. Such users are visible over SCIM with their
  * email as userName, so an IdP matches them instead of creating a duplicate.
@@ -27,25 +50,7 @@ export async function addAppUser(store: DirectoryStore, slug: string, input: New
       const role = input.role ? await repos.roles.byName(workspace.id, input.role) : await defaultRole(repos, workspace);
       if (!role) throw new DirectoryError('roleNotFound', `no role '${input.role}' in workspace '${slug}'`);
       await claimSeats(repos, workspace, [{ before: undefined, after: { active: true, guest: role.isGuest } }], `'${input.email}'`);
-      const now = nowIso();
-      const user: User = {
-        workspaceId: workspace.id,
-        id: newId(),
-        userName: input.email,
-        email: input.email,
-        givenName: input.givenName,
-        familyName: input.familyName,
-        active: true,
-        scimDeleted: false,
-        roleId: role.id,
-        teamIds: [],
-        scimManaged: false,
-        lastSyncedAt: null,
-        createdAt: now,
-        updatedAt: now,
-        version: 1,
-        contacts: { emails: [{ value: input.email, type: 'work', primary: true }], phoneNumbers: [], addresses: [] },
-      };
+      const user = appUserRecord(workspace.id, role.id, input, true);
       await repos.users.insert(user);
       return user;
     });
