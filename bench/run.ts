@@ -9,8 +9,8 @@ import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { seedWorkspace } from '../src/directory/bulk-seed.js';
 import { openStore } from '../src/storage/open-store.js';
+import { seedWorkspace } from './lib/bulk-seed.js';
 import { compileForBench } from './lib/compile.js';
 import {
   analyzePostgres,

@@ -17,12 +17,12 @@ import Sqlite from 'better-sqlite3';
 import { SqliteDialect } from 'kysely';
 import { composeApp } from '../src/app/compose.js';
 import { loadConfig } from '../src/config/config.js';
-import { seedUserName, seedWorkspace } from '../src/directory/bulk-seed.js';
-import { rotateToken } from '../src/directory/scim-integration.js';
+import { rotateToken } from '../src/directory/integrations/scim-integration.js';
 import { openStore } from '../src/storage/open-store.js';
 import { secretBox, secretKeyFor } from '../src/storage/secret-box.js';
 import { isRetryableSqliteError, type SqlDialect, sqliteOrderedList, translateSqliteError } from '../src/storage/sql/dialect.js';
 import { SqlStore } from '../src/storage/sql/sql-store.js';
+import { seedUserName, seedWorkspace } from './lib/bulk-seed.js';
 import { entraUser } from './lib/workloads.js';
 
 interface StatementStats {

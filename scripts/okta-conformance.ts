@@ -9,9 +9,9 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { composeApp } from '../src/app/compose.js';
 import { loadConfig } from '../src/config/config.js';
-import { addAppUser } from '../src/directory/app-users.js';
-import { enableScim } from '../src/directory/scim-integration.js';
-import { configureSso, createWorkspace } from '../src/directory/workspaces.js';
+import { enableScim } from '../src/directory/integrations/scim-integration.js';
+import { addAppUser } from '../src/directory/users/app-users.js';
+import { configureSso, createWorkspace } from '../src/directory/workspaces/workspaces.js';
 import { openStore } from '../src/storage/open-store.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');

@@ -1,10 +1,10 @@
-import { newId, nowIso } from './ids.js';
-import type { Role, Team, User, Workspace } from './model.js';
-import type { DirectoryStore } from './ports.js';
-import { createRole } from './roles.js';
-import { enableScim } from './scim-integration.js';
-import { createTeam } from './teams.js';
-import { configureSso, createWorkspace } from './workspaces.js';
+import { newId, nowIso } from '../../src/directory/ids.js';
+import { enableScim } from '../../src/directory/integrations/scim-integration.js';
+import type { Role, Team, User, Workspace } from '../../src/directory/model.js';
+import type { DirectoryStore } from '../../src/directory/ports.js';
+import { createRole } from '../../src/directory/roles/roles.js';
+import { createTeam } from '../../src/directory/roles/teams.js';
+import { configureSso, createWorkspace } from '../../src/directory/workspaces/workspaces.js';
 
 /**
  * Bulk seeding for benchmarks and load tests: a SCIM-enabled enterprise workspace holding N

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { seedUserName } from '../../src/directory/bulk-seed.js';
+import { seedUserName } from './bulk-seed.js';
 import type { LoadRequest } from './load.js';
 
 const USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';
