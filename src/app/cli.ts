@@ -1,5 +1,5 @@
 import type { CliDependencies } from '../cli/common.js';
-import { databaseFrom, loadConfig } from '../config/config.js';
+import { databaseFrom, flag, loadConfig } from '../config/config.js';
 import { openStore } from '../storage/open-store.js';
 import { directoryOver } from './compose.js';
 import { serve } from './serve.js';
@@ -10,9 +10,12 @@ export function cliDependencies(): CliDependencies {
     async openDirectory(option) {
       const database = databaseFrom(option);
       const store = await openStore(database);
-      // Commands other than serve read only the database setting (docs/configuration.md): the
-      // directory gets the default limits, not the environment's.
-      return { directory: directoryOver(store, loadConfig({ database }, {})), close: () => store.close() };
+      // Commands other than serve read only the database setting and, for `webhook add`, whether
+      // private addresses are allowed (docs/configuration.md): the rest is the defaults.
+      const defaults = loadConfig({ database }, {});
+      const allowPrivate = flag(process.env.ROSTER_ALLOW_PRIVATE_WEBHOOKS, 'ROSTER_ALLOW_PRIVATE_WEBHOOKS');
+      const config = { ...defaults, webhooks: { ...defaults.webhooks, allowPrivate } };
+      return { directory: directoryOver(store, config), close: () => store.close() };
     },
     serve,
   };

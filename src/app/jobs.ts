@@ -1,10 +1,14 @@
+import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
 import type { Directory } from '../directory/directory.js';
+import { type EventBus, numberEvents, pruneEvents } from '../directory/events/event-sequencer.js';
 import { OutboxDispatcher } from '../directory/outbox/outbox.js';
 import type { DirectoryStore } from '../directory/ports.js';
+import { dispatchWebhooks } from '../directory/webhooks/webhook-dispatcher.js';
+import type { WebhookSender } from '../directory/webhooks/webhook-sender.js';
 import { smtpMailer } from '../mail/smtp-mailer.js';
 
-/** A background job of `roster serve`: started after the HTTP server listens, stopped before it closes. */
+/** A background job: started when the HTTP app is ready, stopped (in reverse order) when it closes. */
 export interface Job {
   readonly name: string;
   start(): void;
@@ -12,32 +16,101 @@ export interface Job {
   stop(): Promise<void>;
 }
 
-const SIGN_IN_PRUNE_MS = 60 * 60 * 1000;
+/** A job that runs a round soon after `poke()` and at least every `intervalMs`, one round at a time. */
+export interface PokableJob extends Job {
+  poke(): void;
+}
 
-/** Every background job the configuration asks for, in start order. */
-export function backgroundJobs(store: DirectoryStore, directory: Directory, config: Config): Job[] {
-  const jobs: Job[] = [every('sign-in pruning', SIGN_IN_PRUNE_MS, () => directory.signIn.prune())];
+const SIGN_IN_PRUNE_MS = 60 * 60 * 1000;
+const EVENT_PRUNE_MS = 60 * 60 * 1000;
+/** The sequencer also polls: events another process recorded (the CLI, an instance that died) get numbered. */
+const SEQUENCER_POLL_MS = 250;
+const WEBHOOK_POLL_MS = 500;
+
+export interface JobParts {
+  readonly store: DirectoryStore;
+  readonly directory: Directory;
+  readonly config: Config;
+  readonly bus: EventBus;
+  readonly sender: WebhookSender;
+  readonly logger: Logger;
+}
+
+/** The jobs of a running Roster, in start order. */
+export interface Jobs {
+  readonly all: readonly Job[];
+  /** Numbers recorded events: poked after every write transaction. */
+  readonly sequencer: PokableJob;
+}
+
+export function backgroundJobs({ store, directory, config, bus, sender, logger }: JobParts): Jobs {
+  const failed = (name: string) => (error: unknown) => logger.error({ err: error, job: name }, `${name} failed`);
+  const sequencer = pokable('event numbering', SEQUENCER_POLL_MS, () => numberEvents(store, bus), failed('event numbering'));
+  const webhooks = pokable(
+    'webhook delivery',
+    WEBHOOK_POLL_MS,
+    () => dispatchWebhooks(store, sender, { retryScale: config.webhooks.retryScale }),
+    failed('webhook delivery'),
+  );
+  const all: Job[] = [
+    sequencer,
+    webhooks,
+    pokable('event retention', EVENT_PRUNE_MS, () => pruneEvents(store, config.events.retentionDays), failed('event retention')),
+    pokable('sign-in pruning', SIGN_IN_PRUNE_MS, () => directory.signIn.prune(), failed('sign-in pruning')),
+  ];
+  // Numbered events wake the dispatcher at once, here or on another instance.
+  let unsubscribe: (() => void) | undefined;
+  all.push({
+    name: 'webhook wake-up',
+    start: () => {
+      unsubscribe = bus.subscribe(() => webhooks.poke());
+    },
+    stop: async () => unsubscribe?.(),
+  });
   // Without SMTP, notices stay queued in the outbox until an instance with SMTP delivers them.
   if (config.smtpUrl) {
     const dispatcher = new OutboxDispatcher(store, smtpMailer(config.smtpUrl, config.mailFrom), new URL(config.publicUrl).hostname);
-    jobs.push({ name: 'outbox delivery', start: () => dispatcher.start(), stop: () => dispatcher.stop() });
+    all.push({ name: 'outbox delivery', start: () => dispatcher.start(), stop: () => dispatcher.stop() });
   }
-  return jobs;
+  return { all, sequencer };
 }
 
-/** A job that runs `round` every `intervalMs`, one round at a time; a failed round is retried at the next tick. */
-function every(name: string, intervalMs: number, round: () => Promise<void>): Job {
+/**
+ * A job that runs `round` soon after each `poke()` (coalesced: one round runs at a time, and
+ * pokes during it ask for one more) and at least every `intervalMs`. A failed round is reported
+ * and retried at the next tick.
+ */
+function pokable(name: string, intervalMs: number, round: () => Promise<unknown>, onError: (error: unknown) => void): PokableJob {
   let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> = Promise.resolve();
+  let running: Promise<void> | undefined;
+  let again = false;
+  let stopped = true;
+  const run = (): void => {
+    if (stopped) return;
+    if (running) {
+      again = true;
+      return;
+    }
+    running = round()
+      .then(() => undefined, onError)
+      .finally(() => {
+        running = undefined;
+        if (again) {
+          again = false;
+          setImmediate(run);
+        }
+      });
+  };
   return {
     name,
+    poke: run,
     start() {
-      timer = setInterval(() => {
-        running = running.then(round).catch(() => undefined);
-      }, intervalMs);
+      stopped = false;
+      timer = setInterval(run, intervalMs);
       timer.unref();
     },
     async stop() {
+      stopped = true;
       if (timer) clearInterval(timer);
       await running;
     },

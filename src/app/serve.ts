@@ -3,22 +3,20 @@ import { type Config, loginLinkUrl, scimBaseUrl } from '../config/config.js';
 import type { Directory } from '../directory/directory.js';
 import { openStore } from '../storage/open-store.js';
 import { compose } from './compose.js';
-import { backgroundJobs } from './jobs.js';
 
 /**
  * `roster serve`: config → store → services → HTTP → background jobs, then, on SIGTERM or SIGINT,
- * the same in reverse: jobs stop, the server stops accepting and lets in-flight requests finish
- * (the provisioning log is flushed as it closes), and the database is closed.
+ * the same in reverse: the server stops accepting and lets in-flight requests finish, the jobs
+ * stop in reverse order, the provisioning log is flushed, and the database is closed.
  */
 export async function serve(config: Config, options: { demo: boolean }): Promise<void> {
   const logger = pino({ level: config.logLevel, redact: ['req.headers.authorization'] });
   const store = await openStore(config.database, { poolSize: config.poolSize });
   const { directory, app } = await compose({ store, config, logger });
   if (options.demo) await announceDemo(directory, config);
-  const jobs = backgroundJobs(store, directory, config);
+  // Listening makes the app ready, which starts its background jobs (compose.ts).
   await app.listen({ host: config.host, port: config.port });
-  for (const job of jobs) job.start();
-  logger.info({ url: config.publicUrl, database: withoutPassword(config.database), jobs: jobs.map((j) => j.name) }, 'roster is ready');
+  logger.info({ url: config.publicUrl, database: withoutPassword(config.database) }, 'roster is ready');
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -26,7 +24,7 @@ export async function serve(config: Config, options: { demo: boolean }): Promise
     logger.info({ signal }, 'shutting down');
     // A hard deadline, in case a client holds a request open for ever.
     setTimeout(() => process.exit(1), 30_000).unref();
-    for (const job of [...jobs].reverse()) await job.stop();
+    // Closing stops accepting, lets in-flight requests finish, then stops the jobs in reverse order.
     const closing = app.close();
     // Connections that finish their last request after close() started would otherwise stay open
     // as idle keep-alive connections for the keep-alive timeout: close them as they go idle.

@@ -2,6 +2,7 @@ import { userInfo } from 'node:os';
 import { type Command, InvalidArgumentError } from 'commander';
 import type { Config } from '../config/config.js';
 import type { Directory } from '../directory/directory.js';
+import type { EventContext } from '../directory/events/event-model.js';
 import { createOutput, type Output } from './output.js';
 
 /** What the composition root gives the CLI: a way to open the directory, and the service itself. */
@@ -48,11 +49,13 @@ export const wholeNumber = (value: string): number => {
   return n;
 };
 
-/** The audit log's actor for CLI commands: the operating-system user who ran them. */
-export function cliActor(): string {
+/** Who a CLI command runs for, in the audit log and in events: the operating-system user who ran it. */
+export function cliActor(): EventContext {
+  let user: string | undefined;
   try {
-    return `cli:${userInfo().username}`;
+    user = userInfo().username;
   } catch {
-    return 'cli';
+    user = undefined;
   }
+  return { actor: user ? { type: 'cli', user } : { type: 'cli' }, traceId: null };
 }

@@ -30,6 +30,7 @@ const EXIT_CODES: Readonly<Record<DirectoryErrorCode, number>> = {
   identityProviderFailed: EXIT.refused,
   invalidArgument: EXIT.invalid,
   invalidValue: EXIT.invalid,
+  cursorExpired: EXIT.invalid,
 };
 
 export const exitCodeOf = (code: DirectoryErrorCode): number => EXIT_CODES[code];

@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { registerAppApiCommands } from './commands/app-api-commands.js';
 import { registerRecordCommands } from './commands/record-commands.js';
 import { registerRoleTeamCommands } from './commands/role-team-commands.js';
 import { registerScimCommands } from './commands/scim-commands.js';
@@ -24,5 +25,6 @@ export function buildProgram(dependencies: CliDependencies): Command {
   registerRoleTeamCommands(program, withDirectory);
   registerUserCommands(program, withDirectory);
   registerRecordCommands(program, withDirectory);
+  registerAppApiCommands(program, withDirectory);
   return program;
 }

@@ -27,6 +27,19 @@ export interface Config {
    * default: a workspace admin could otherwise probe the Roster host's own network.
    */
   readonly allowPrivateIssuers: boolean;
+  /** Directory events: how long they are kept (ROSTER_EVENT_RETENTION_DAYS). */
+  readonly events: { readonly retentionDays: number };
+  /** Webhook delivery (docs/api.md). */
+  readonly webhooks: {
+    /** Send to loopback, link-local and private addresses, and over plain http (ROSTER_ALLOW_PRIVATE_WEBHOOKS). */
+    readonly allowPrivate: boolean;
+    /** Multiplies the retry delays and the 24-hour limit (ROSTER_WEBHOOK_RETRY_SCALE); 1 in production. */
+    readonly retryScale: number;
+    /** An answer must come within this many milliseconds (ROSTER_WEBHOOK_TIMEOUT_MS). */
+    readonly timeoutMs: number;
+  };
+  /** Requests one application API key may make per minute (ROSTER_API_RATE_LIMIT, 0 = unlimited). */
+  readonly apiRateLimit: number;
 }
 
 export const DEFAULT_DATABASE = './data/roster.db';
@@ -65,6 +78,13 @@ export function loadConfig(options: { database?: string; host?: string; port?: n
     smtpUrl: env.ROSTER_SMTP_URL || undefined,
     mailFrom: env.ROSTER_MAIL_FROM ?? 'Roster <no-reply@roster.invalid>',
     allowPrivateIssuers: flag(env.ROSTER_ALLOW_PRIVATE_ISSUERS, 'ROSTER_ALLOW_PRIVATE_ISSUERS'),
+    events: Object.freeze({ retentionDays: integer(env.ROSTER_EVENT_RETENTION_DAYS, 30) }),
+    webhooks: Object.freeze({
+      allowPrivate: flag(env.ROSTER_ALLOW_PRIVATE_WEBHOOKS, 'ROSTER_ALLOW_PRIVATE_WEBHOOKS'),
+      retryScale: positiveNumber(env.ROSTER_WEBHOOK_RETRY_SCALE, 1, 'ROSTER_WEBHOOK_RETRY_SCALE'),
+      timeoutMs: integer(env.ROSTER_WEBHOOK_TIMEOUT_MS, 10_000),
+    }),
+    apiRateLimit: integer(env.ROSTER_API_RATE_LIMIT, 6000),
   });
 }
 
@@ -76,7 +96,15 @@ function integer(value: string | undefined, fallback: number): number {
 }
 
 /** An on/off variable: `1` or `true` is on; unset, empty, `0` or `false` is off; anything else is refused. */
-function flag(value: string | undefined, name: string): boolean {
+function positiveNumber(value: string | undefined, fallback: number, name: string): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a number > 0, got '${value}'`);
+  return n;
+}
+
+/** A 1/0 (true/false) environment variable; anything else stops the command that reads it. */
+export function flag(value: string | undefined, name: string): boolean {
   const text = (value ?? '').trim().toLowerCase();
   if (text === '' || text === '0' || text === 'false') return false;
   if (text === '1' || text === 'true') return true;

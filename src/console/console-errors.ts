@@ -38,6 +38,7 @@ const DIRECTORY_PAGES: Readonly<Record<DirectoryErrorCode, { readonly status: nu
   roleRenameRefused: { status: 400, title: 'Request refused' },
   invalidArgument: { status: 400, title: 'Request refused' },
   invalidValue: { status: 400, title: 'Request refused' },
+  cursorExpired: { status: 410, title: 'Request refused' },
   signInRefused: { status: 403, title: 'Sign-in refused' },
   identityProviderFailed: { status: 502, title: 'Identity provider unavailable' },
 };

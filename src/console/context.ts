@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config/config.js';
 import type { Directory } from '../directory/directory.js';
 import { DirectoryError, type DirectoryErrorCode } from '../directory/errors.js';
+import type { EventContext } from '../directory/events/event-model.js';
 import type { Viewer } from '../directory/sign-in/sign-in.js';
 
 /** What every console route needs. */
@@ -58,9 +59,11 @@ export async function attempt<T>(
   }
 }
 
-/** Who the audit log names for a console action. */
-export const actorOf = (request: FastifyRequest): string =>
-  `console:${viewerOfRequest(request).user.email || viewerOfRequest(request).user.userName}`;
+/** Who a console action runs for, in the audit log (`console:<email>`) and in events. */
+export function actorOf(request: FastifyRequest): EventContext {
+  const { user } = viewerOfRequest(request);
+  return { actor: { type: 'console', email: user.email || user.userName }, traceId: request.id };
+}
 
 /** Route options that apply the console's per-address sign-in limit (none when configured to 0). */
 export function signInLimit(config: Config): { config?: { rateLimit: { max: number; timeWindow: number } } } {

@@ -1,3 +1,6 @@
+import { authenticateApiKey, createApiKey, listApiKeys, revokeApiKey } from './api-keys/api-keys.js';
+import { type EventQuery, eventsNumbered, readEvents } from './events/event-reading.js';
+import { type EventBus, numberEvents } from './events/event-sequencer.js';
 import { activeIntegration, authenticateToken, disableScim, enableScim, readAudit, rotateToken } from './integrations/scim-integration.js';
 import { readLog, searchLog } from './log/log-reading.js';
 import type { Workspace } from './model.js';
@@ -17,8 +20,11 @@ import {
   startSsoSignIn,
   testSsoConnection,
 } from './sign-in/sso-sign-in.js';
+import { appRoles, appTeams, appUser, appUsersPage, appWorkspaces, callerWorkspace } from './users/app-api.js';
 import { addAppUser, listAppUsers, setUserActive } from './users/app-users.js';
 import { directoryEntry, existingUserIds, searchDirectory, seatSummary, teamsOf } from './users/user-directory.js';
+import type { WebhookSender } from './webhooks/webhook-sender.js';
+import { addWebhook, enableWebhook, listWebhooks, removeWebhook, testWebhook, webhookDeliveries } from './webhooks/webhooks.js';
 import { bootstrapDemo } from './workspaces/demo.js';
 import {
   configureSso,
@@ -46,6 +52,9 @@ function bind<Port, T extends Record<string, UseCase<Port>>>(port: Port, useCase
 export interface DirectoryOptions {
   readonly scim: ScimLimits;
   readonly identityProvider: IdentityProviderClient;
+  /** Where numbered events are announced (long-polls wait on it). */
+  readonly bus: EventBus;
+  readonly webhookSender: WebhookSender;
 }
 
 /**
@@ -54,7 +63,7 @@ export interface DirectoryOptions {
  * port) itself. Built once by the composition root (`src/app/`).
  */
 export function createDirectory(store: DirectoryStore, options: DirectoryOptions) {
-  const { identityProvider } = options;
+  const { identityProvider, bus, webhookSender } = options;
   return Object.freeze({
     workspaces: bind(store, {
       create: createWorkspace,
@@ -109,6 +118,27 @@ export function createDirectory(store: DirectoryStore, options: DirectoryOptions
       testSso: (workspace: Workspace) => testSsoConnection(store, identityProvider, workspace),
     },
     log: bind(store, { read: readLog, search: searchLog }),
+    events: {
+      read: (query: EventQuery) => readEvents(store, query),
+      /** Resolves when events of the query's stream are numbered, or after `ms`: a long-poll's wait. */
+      numbered: (query: Pick<EventQuery, 'workspace'>, ms: number) => eventsNumbered(bus, query, ms),
+      /** Numbers the recorded events now (the CLI, which runs no sequencer of its own). */
+      number: () => numberEvents(store, bus),
+    },
+    apiKeys: bind(store, { create: createApiKey, list: listApiKeys, revoke: revokeApiKey, authenticate: authenticateApiKey }),
+    webhooks: {
+      ...bind(store, { list: listWebhooks, remove: removeWebhook, enable: enableWebhook, deliveries: webhookDeliveries }),
+      add: (url: string, where: Parameters<typeof addWebhook>[3]) => addWebhook(store, webhookSender, url, where),
+      test: (id: string) => testWebhook(store, webhookSender, id),
+    },
+    app: bind(store, {
+      workspace: callerWorkspace,
+      workspaces: appWorkspaces,
+      users: appUsersPage,
+      user: appUser,
+      roles: appRoles,
+      teams: appTeams,
+    }),
     outbox: bind(store, { list: listOutbox }),
     demo: bind(store, { bootstrap: bootstrapDemo }),
     scimUsers: new ScimUserService(store, options.scim),

@@ -34,6 +34,8 @@ export type DirectoryErrorCode =
   // The input is not acceptable.
   | 'invalidArgument'
   | 'invalidValue'
+  // The events API: a cursor older than the retained events.
+  | 'cursorExpired'
   // Console sign-in and the identity provider.
   | 'signInRefused'
   | 'identityProviderFailed';
@@ -60,6 +62,7 @@ export const DIRECTORY_ERROR_CODES = [
   'roleRenameRefused',
   'invalidArgument',
   'invalidValue',
+  'cursorExpired',
   'signInRefused',
   'identityProviderFailed',
 ] as const satisfies readonly DirectoryErrorCode[];

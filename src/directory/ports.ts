@@ -1,11 +1,14 @@
 import type { ResolvedFilter } from '../scim/filter/ast.js';
 import type { ResolvedAttribute } from '../scim/schema/resource-type.js';
+import type { ApiKeyRepository } from './api-keys/api-key-ports.js';
+import type { EventRepository } from './events/event-ports.js';
 import type {
   AuditEntry,
   ConsoleSession,
   LoginFlow,
   LoginLink,
   OutboxMessage,
+  Provider,
   ProvisioningLogEntry,
   Role,
   ScimIntegration,
@@ -15,6 +18,7 @@ import type {
   User,
   Workspace,
 } from './model.js';
+import type { WebhookRepository } from './webhooks/webhook-ports.js';
 
 /**
  * The storage interface the directory owns. Adapters (storage/) implement it for SQLite and
@@ -34,10 +38,14 @@ export interface Repositories {
   readonly roles: RoleRepository;
   readonly teams: TeamRepository;
   readonly users: UserRepository;
+  readonly userPages: UserPageRepository;
   readonly provisioningLog: ProvisioningLogRepository;
   readonly outbox: OutboxRepository;
   readonly audit: AuditRepository;
   readonly signIn: SignInRepository;
+  readonly events: EventRepository;
+  readonly apiKeys: ApiKeyRepository;
+  readonly webhooks: WebhookRepository;
 }
 
 /** Console sign-in state: sessions, OpenID Connect flows, one-time links, password hashes. */
@@ -124,7 +132,7 @@ export interface IntegrationRepository {
    * workspace (as `WorkspaceRepository.byId` returns it), in one read. Nothing is cached: a
    * revocation shows at the next call. The caller checks the hash and `revokedAt`.
    */
-  authenticate(workspaceId: string, tokenHash: string): Promise<{ token: ScimToken; workspace: Workspace } | undefined>;
+  authenticate(workspaceId: string, tokenHash: string): Promise<{ token: ScimToken; workspace: Workspace; provider: Provider } | undefined>;
   revokeTokens(workspaceId: string, integrationId: string | undefined, at: string): Promise<number>;
 }
 
@@ -241,6 +249,21 @@ export interface UserRepository {
   reassignRole(workspaceId: string, fromRoleId: string, toRoleId: string, at: string): Promise<number>;
   /** Name parts of users by id (managers), for their display names. */
   nameParts(workspaceId: string, ids: readonly string[]): Promise<Map<string, UserNameParts>>;
+}
+
+/** A page of a workspace's users for the application API, in id order. */
+export interface UserPageQuery {
+  /** Only users with a greater id (the cursor). */
+  readonly afterId?: string;
+  readonly limit: number;
+  readonly roleId?: string;
+  readonly teamId?: string;
+  /** Conditions on User attributes (status, name prefixes), as SCIM filters are compiled. */
+  readonly filter?: ResolvedFilter;
+}
+
+export interface UserPageRepository {
+  page(workspaceId: string, query: UserPageQuery): Promise<User[]>;
 }
 
 /** A unique constraint refused a write (SQLite SQLITE_CONSTRAINT_UNIQUE, PostgreSQL 23505). */

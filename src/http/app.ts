@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import helmet from '@fastify/helmet';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Logger } from 'pino';
+import { registerApi } from '../api/api-plugin.js';
 import type { Config } from '../config/config.js';
 import { registerConsole } from '../console/console-plugin.js';
 import type { Directory } from '../directory/directory.js';
@@ -80,6 +81,7 @@ export async function buildApp({ directory, log, config, logger }: AppDependenci
   });
   app.decorate('provisioningLog', log);
   await app.register(async (scope) => registerScimRoutes(scope, { directory, config, log }), { prefix: '/scim/v2' });
+  await registerApi(app, { directory, config });
   await registerConsole(app, { directory, config });
   return app;
 }

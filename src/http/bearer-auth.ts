@@ -9,6 +9,8 @@ declare module 'fastify' {
     workspace: Workspace;
     /** The id of the token that authenticated the request: the key of per-token limits. */
     scimTokenId: string;
+    /** The identity provider of the token's integration: the actor of the request's events. */
+    scimProvider: string;
   }
 }
 
@@ -19,6 +21,7 @@ declare module 'fastify' {
 export function registerBearerAuth(scope: FastifyInstance, directory: Directory): void {
   scope.decorateRequest('workspace', null as unknown as Workspace);
   scope.decorateRequest('scimTokenId', '');
+  scope.decorateRequest('scimProvider', '');
   scope.addHook('onRequest', async (request) => {
     const header = request.headers.authorization;
     const match = typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
@@ -27,5 +30,6 @@ export function registerBearerAuth(scope: FastifyInstance, directory: Directory)
     if (!authenticated) throw new ScimError('unauthorized', 'the bearer token is unknown or has been revoked');
     request.workspace = authenticated.workspace;
     request.scimTokenId = authenticated.tokenId;
+    request.scimProvider = authenticated.provider;
   });
 }

@@ -27,6 +27,7 @@ const SCIM_CODES: Readonly<Record<DirectoryErrorCode, ScimErrorCode>> = {
   roleRenameRefused: 'mutability',
   invalidArgument: 'invalidValue',
   invalidValue: 'invalidValue',
+  cursorExpired: 'invalidValue',
   signInRefused: 'operationRefused',
   identityProviderFailed: 'internal',
 };

@@ -15,10 +15,19 @@ export function sendScim(reply: FastifyReply, body: unknown): FastifyReply {
   return reply.type(SCIM_CONTENT_TYPE).send(body);
 }
 
-/** The request's workspace, SCIM base URL and If-Match precondition. */
+/**
+ * The request's workspace, SCIM base URL and If-Match precondition, and what its events carry:
+ * the identity provider as the actor, the trace id, and the request line (for refusals).
+ */
 export function requestContext(request: FastifyRequest, baseUrl: string): RequestContext {
   const ifMatch = request.headers['if-match'];
-  return { workspace: request.workspace, baseUrl, ...(typeof ifMatch === 'string' ? { ifMatch } : {}) };
+  return {
+    workspace: request.workspace,
+    baseUrl,
+    ...(typeof ifMatch === 'string' ? { ifMatch } : {}),
+    events: { actor: { type: 'scim', provider: request.scimProvider }, traceId: request.id },
+    request: { method: request.method, path: request.url },
+  };
 }
 
 export type IdRequest = FastifyRequest<{ Params: { id: string }; Querystring: Record<string, unknown> }>;

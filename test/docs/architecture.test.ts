@@ -62,7 +62,7 @@ describe('import rules (docs/architecture.md)', () => {
   });
 
   it('the adapters (http/, console/, cli/) never import storage, the storage port or the composition root', () => {
-    for (const adapter of ['http', 'console', 'cli']) {
+    for (const adapter of ['http', 'api', 'console', 'cli']) {
       expect(
         offending(under(adapter), (t) => inFolder(t, 'storage', 'app') || t === 'directory/ports.ts'),
         adapter,

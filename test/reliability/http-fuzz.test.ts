@@ -1846,6 +1846,11 @@ describe.each(ENGINES)('HTTP fuzzing ($title)', ({ engine, skip }) => {
           const sent = render(r);
           counts.cases++;
           counts.bytes += sent.body?.length ?? 0;
+          if (counts.cases % 10_000 === 0) {
+            report(
+              `http-fuzz ${engine}: ${counts.cases} of ${RUNS} cases after ${((Date.now() - started) / 1000).toFixed(0)} s (seed ${SEED})`,
+            );
+          }
           let received: Received;
           let closedEarly = false;
           try {

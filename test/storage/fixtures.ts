@@ -8,17 +8,7 @@ import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { newId } from '../../src/directory/ids.js';
-import type {
-  Contact,
-  OutboxMessage,
-  ProvisioningLogEntry,
-  Role,
-  ScimIntegration,
-  ScimToken,
-  Team,
-  User,
-  Workspace,
-} from '../../src/directory/model.js';
+import type { Contact, OutboxMessage, Role, ScimIntegration, ScimToken, Team, User, Workspace } from '../../src/directory/model.js';
 import { type DirectoryStore, StoreConflict, type UserQuery } from '../../src/directory/ports.js';
 import { parseFilter, type ResolvedFilter, resolveFilter } from '../../src/scim/filter/index.js';
 import { GROUP_RESOURCE_TYPE, USER_RESOURCE_TYPE } from '../../src/scim/schema/resource-type.js';

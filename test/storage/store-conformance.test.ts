@@ -34,10 +34,14 @@ const MIGRATIONS = [
   '005-counters',
   '006-profile-url',
   '007-log-error-code',
+  '008-events',
 ];
 const TABLES = [
+  'api_keys',
   'audit_log',
   'console_sessions',
+  'event_watermarks',
+  'events',
   'login_flows',
   'login_links',
   'outbox',
@@ -51,6 +55,8 @@ const TABLES = [
   'user_passwords',
   'user_teams',
   'users',
+  'webhook_deliveries',
+  'webhook_endpoints',
   'workspace_counters',
   'workspaces',
 ];
@@ -457,9 +463,13 @@ describe('store conformance', () => {
         for (const t of [mine, theirs]) await r.integrations.insertToken(t);
       });
       const found = await store().read.integrations.authenticate(ws.id, 'hash-a');
-      expect(found).toStrictEqual({ token: mine, workspace: ws });
+      expect(found).toStrictEqual({ token: mine, workspace: ws, provider: okta.provider });
       expect(found?.workspace).toStrictEqual(await store().read.workspaces.byId(ws.id));
-      expect(await store().read.integrations.authenticate(ws2.id, 'hash-a')).toStrictEqual({ token: theirs, workspace: ws2 });
+      expect(await store().read.integrations.authenticate(ws2.id, 'hash-a')).toStrictEqual({
+        token: theirs,
+        workspace: ws2,
+        provider: foreign.provider,
+      });
       expect(await store().read.integrations.authenticate(ws.id, 'hash-b')).toBeUndefined();
       expect(await store().read.integrations.authenticate(newId(), 'hash-a')).toBeUndefined();
       expect(await store().transaction((r) => r.integrations.authenticate(ws.id, 'hash-a'))).toStrictEqual(found);
@@ -472,6 +482,7 @@ describe('store conformance', () => {
       expect(await store().read.integrations.authenticate(ws.id, 'hash-a')).toStrictEqual({
         token: { ...mine, revokedAt: at },
         workspace: changed,
+        provider: okta.provider,
       });
       expect((await store().read.integrations.authenticate(ws2.id, 'hash-a'))?.token.revokedAt).toBeNull();
     });

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { loadConfig, loginLinkUrl } from '../../config/config.js';
-import { type CommonOptions, common, type WithDirectory, wholeNumber } from '../common.js';
+import { type CommonOptions, cliActor, common, type WithDirectory, wholeNumber } from '../common.js';
 import { table } from '../output.js';
 
 type AddOptions = CommonOptions & { givenName: string; familyName: string; role?: string };
@@ -14,12 +14,16 @@ export function registerUserCommands(program: Command, withDirectory: WithDirect
     .option('--role <name>', 'role (default: the non-guest role with the lowest level)')
     .action(async (slug: string, email: string, options: AddOptions) =>
       withDirectory(options, async (directory, out) => {
-        const added = await directory.users.add(slug, {
-          email,
-          givenName: options.givenName,
-          familyName: options.familyName,
-          ...(options.role ? { role: options.role } : {}),
-        });
+        const added = await directory.users.add(
+          slug,
+          {
+            email,
+            givenName: options.givenName,
+            familyName: options.familyName,
+            ...(options.role ? { role: options.role } : {}),
+          },
+          cliActor(),
+        );
         out.result(added, () => [`added user ${added.userName} (${added.id})`]);
       }),
     );
@@ -36,7 +40,7 @@ export function registerUserCommands(program: Command, withDirectory: WithDirect
   );
   const setActive = (active: boolean, verb: string) => async (slug: string, email: string, options: CommonOptions) =>
     withDirectory(options, async (directory, out) => {
-      const changed = await directory.users.setActive(slug, email, active);
+      const changed = await directory.users.setActive(slug, email, active, cliActor());
       out.result(changed, () => [`${verb} ${changed.userName}`]);
     });
   common(user.command('deactivate <slug> <email>').description('deactivate a user (frees their seat)')).action(

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { attempt, type ConsoleContext, field, type SlugRequest, sendPage, viewerOfRequest } from '../context.js';
+import { actorOf, attempt, type ConsoleContext, field, type SlugRequest, sendPage, viewerOfRequest } from '../context.js';
 import { adminPath } from '../links.js';
 import { setFlash, takeFlash } from '../session.js';
 import { page } from '../views/layout.js';
@@ -42,7 +42,12 @@ export function registerRoleRoutes(scope: FastifyInstance, { directory, config }
     return `Created the role '${role.name}'.`;
   });
   action('/w/:slug/admin/roles/:id/rename', async (request) => {
-    const role = await directory.roles.renameById(viewerOfRequest(request).workspace, request.params.id, field(request.body, 'name'));
+    const role = await directory.roles.renameById(
+      viewerOfRequest(request).workspace,
+      request.params.id,
+      field(request.body, 'name'),
+      actorOf(request),
+    );
     return `Renamed the role to '${role.name}'. Refresh the groups in your identity provider to see the new name.`;
   });
   action('/w/:slug/admin/roles/:id/level', async (request) => {
@@ -54,19 +59,24 @@ export function registerRoleRoutes(scope: FastifyInstance, { directory, config }
     return `The role '${role.name}' now has permission level ${role.level}.`;
   });
   action('/w/:slug/admin/roles/:id/delete', async (request) => {
-    const role = await directory.roles.delete(viewerOfRequest(request).workspace, request.params.id);
+    const role = await directory.roles.delete(viewerOfRequest(request).workspace, request.params.id, actorOf(request));
     return `Deleted the role '${role.name}'.`;
   });
   action('/w/:slug/admin/teams', async (request) => {
-    const team = await directory.teams.create(viewerOfRequest(request).workspace.slug, field(request.body, 'name'));
+    const team = await directory.teams.create(viewerOfRequest(request).workspace.slug, field(request.body, 'name'), actorOf(request));
     return `Created the team '${team.name}'.`;
   });
   action('/w/:slug/admin/teams/:id/rename', async (request) => {
-    const team = await directory.teams.rename(viewerOfRequest(request).workspace, request.params.id, field(request.body, 'name'));
+    const team = await directory.teams.rename(
+      viewerOfRequest(request).workspace,
+      request.params.id,
+      field(request.body, 'name'),
+      actorOf(request),
+    );
     return `Renamed the team to '${team.name}'. Identity providers must now send this exact name.`;
   });
   action('/w/:slug/admin/teams/:id/delete', async (request) => {
-    const team = await directory.teams.delete(viewerOfRequest(request).workspace, request.params.id);
+    const team = await directory.teams.delete(viewerOfRequest(request).workspace, request.params.id, actorOf(request));
     return `Deleted the team '${team.name}'.`;
   });
 }

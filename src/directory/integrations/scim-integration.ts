@@ -1,4 +1,6 @@
 import { DirectoryError } from '../errors.js';
+import { actorLabel, BY_SYSTEM, type EventContext } from '../events/event-model.js';
+import { recordEvents } from '../events/event-recording.js';
 import { newId, nowIso } from '../ids.js';
 import type { AuditAction, AuditEntry, Provider, ScimIntegration, Workspace } from '../model.js';
 import { PROVIDERS } from '../model.js';
@@ -24,7 +26,7 @@ export async function enableScim(
   store: DirectoryStore,
   slug: string,
   provider: Provider,
-  actor = SYSTEM_ACTOR,
+  by: EventContext = BY_SYSTEM,
   options: { readonly replace?: boolean } = {},
 ): Promise<IssuedToken> {
   if (!PROVIDERS.includes(provider)) {
@@ -34,6 +36,7 @@ export async function enableScim(
   if (workspace.plan !== 'enterprise') {
     throw new DirectoryError('notEnterprise', `SCIM provisioning needs the enterprise plan; workspace '${slug}' is on '${workspace.plan}'`);
   }
+  const actor = actorLabel(by.actor);
   return store.transaction(async (repos) => {
     if (!(await repos.workspaces.sso(workspace.id))) {
       throw new DirectoryError('ssoNotConfigured', `configure single sign-on first: roster sso configure ${slug} …`);
@@ -48,6 +51,7 @@ export async function enableScim(
       await repos.integrations.disable(workspace.id, existing.id, now);
       await audit(repos, workspace, actor, 'token.revoke', `${revoked} token(s) of the replaced ${existing.provider} integration`);
       await audit(repos, workspace, actor, 'scim.disable', `replaced the ${existing.provider} integration`);
+      await recordEvents(repos, workspace.id, by, [{ type: 'integration.disabled', data: { provider: existing.provider } }]);
     }
     const integration: ScimIntegration = {
       workspaceId: workspace.id,
@@ -59,23 +63,29 @@ export async function enableScim(
     };
     await repos.integrations.insert(integration);
     await audit(repos, workspace, actor, 'scim.enable', `provider ${provider}`);
-    return { integration, token: await issueToken(repos, workspace, integration, actor) };
+    const token = await issueToken(repos, workspace, integration, actor);
+    await recordEvents(repos, workspace.id, by, [{ type: 'integration.enabled', data: { provider } }]);
+    return { integration, token };
   });
 }
 
 /** Issues a new token and revokes the old ones in the same transaction. */
-export async function rotateToken(store: DirectoryStore, slug: string, actor = SYSTEM_ACTOR): Promise<IssuedToken> {
+export async function rotateToken(store: DirectoryStore, slug: string, by: EventContext = BY_SYSTEM): Promise<IssuedToken> {
   const workspace = await requireWorkspace(store, slug);
+  const actor = actorLabel(by.actor);
   return store.transaction(async (repos) => {
     const integration = await requireIntegration(repos, workspace);
     const revoked = await repos.integrations.revokeTokens(workspace.id, integration.id, nowIso());
     await audit(repos, workspace, actor, 'token.revoke', `${revoked} token(s), rotated`);
-    return { integration, token: await issueToken(repos, workspace, integration, actor) };
+    const token = await issueToken(repos, workspace, integration, actor);
+    await recordEvents(repos, workspace.id, by, [{ type: 'integration.token_regenerated', data: { provider: integration.provider } }]);
+    return { integration, token };
   });
 }
 
-export async function disableScim(store: DirectoryStore, slug: string, actor = SYSTEM_ACTOR): Promise<{ revoked: number }> {
+export async function disableScim(store: DirectoryStore, slug: string, by: EventContext = BY_SYSTEM): Promise<{ revoked: number }> {
   const workspace = await requireWorkspace(store, slug);
+  const actor = actorLabel(by.actor);
   return store.transaction(async (repos) => {
     const integration = await requireIntegration(repos, workspace);
     const now = nowIso();
@@ -83,6 +93,7 @@ export async function disableScim(store: DirectoryStore, slug: string, actor = S
     await repos.integrations.disable(workspace.id, integration.id, now);
     await audit(repos, workspace, actor, 'token.revoke', `${revoked} token(s), SCIM disabled`);
     await audit(repos, workspace, actor, 'scim.disable', `provider ${integration.provider}`);
+    await recordEvents(repos, workspace.id, by, [{ type: 'integration.disabled', data: { provider: integration.provider } }]);
     return { revoked };
   });
 }
@@ -91,9 +102,6 @@ export async function disableScim(store: DirectoryStore, slug: string, actor = S
 export async function activeIntegration(store: DirectoryStore, workspace: Workspace): Promise<ScimIntegration | undefined> {
   return store.read.integrations.active(workspace.id);
 }
-
-/** The actor recorded when a caller names none (the demo bootstrap, tests). */
-export const SYSTEM_ACTOR = 'system';
 
 async function audit(repos: Repositories, workspace: Workspace, actor: string, action: AuditAction, detail: string): Promise<void> {
   await repos.audit.insert({ workspaceId: workspace.id, id: newId(), time: nowIso(), actor, action, detail });
@@ -109,6 +117,8 @@ export interface Authenticated {
   readonly workspace: Workspace;
   /** The stored token's id: what per-token limits are keyed on, whatever the header's spelling. */
   readonly tokenId: string;
+  /** The identity provider of the token's integration: the actor of the events its requests record. */
+  readonly provider: Provider;
 }
 
 /** Finds the workspace and token a bearer token is; undefined for unknown or revoked tokens. */
@@ -119,7 +129,7 @@ export async function authenticateToken(store: DirectoryStore, token: string): P
   // One read, never cached: a token revoked through any instance or the CLI fails at once.
   const found = await store.read.integrations.authenticate(workspaceId, hash);
   if (!found || found.token.revokedAt !== null || !sameHash(found.token.tokenHash, hash)) return undefined;
-  return { workspace: found.workspace, tokenId: found.token.id };
+  return { workspace: found.workspace, tokenId: found.token.id, provider: found.provider };
 }
 
 /** Finds the workspace a bearer token belongs to; undefined for unknown or revoked tokens. */

@@ -1,4 +1,6 @@
 import { DirectoryError } from '../errors.js';
+import { BY_SYSTEM, type EventContext, type NamedRef } from '../events/event-model.js';
+import { recordEvents } from '../events/event-recording.js';
 import { newId, nowIso } from '../ids.js';
 import type { Role, Workspace } from '../model.js';
 import { type DirectoryStore, type Repositories, StoreConflict } from '../ports.js';
@@ -10,7 +12,13 @@ export async function listRoles(store: DirectoryStore, slug: string): Promise<Ro
   return store.read.roles.list(workspace.id);
 }
 
-export async function createRole(store: DirectoryStore, slug: string, name: string, level = 10): Promise<Role> {
+export async function createRole(
+  store: DirectoryStore,
+  slug: string,
+  name: string,
+  level = 10,
+  by: EventContext = BY_SYSTEM,
+): Promise<Role> {
   const workspace = await requireWorkspace(store, slug);
   const trimmed = checkName(name);
   if (!Number.isInteger(level) || level < 1) throw new DirectoryError('invalidArgument', 'level must be a whole number ≥ 1');
@@ -26,14 +34,23 @@ export async function createRole(store: DirectoryStore, slug: string, name: stri
     version: 1,
   };
   await conflictsAsExists(
-    store.transaction((repos) => repos.roles.insert(role)),
+    store.transaction(async (repos) => {
+      await repos.roles.insert(role);
+      await recordEvents(repos, workspace.id, by, [{ type: 'role.created', data: { role: roleRef(role) } }]);
+    }),
     trimmed,
   );
   return role;
 }
 
 /** Renaming keeps the role's id, so IdP group links survive (docs/rules/roles.md). */
-export async function renameRole(store: DirectoryStore, slug: string, oldName: string, newName: string): Promise<Role> {
+export async function renameRole(
+  store: DirectoryStore,
+  slug: string,
+  oldName: string,
+  newName: string,
+  by: EventContext = BY_SYSTEM,
+): Promise<Role> {
   const workspace = await requireWorkspace(store, slug);
   const trimmed = checkName(newName);
   return conflictsAsExists(
@@ -42,6 +59,9 @@ export async function renameRole(store: DirectoryStore, slug: string, oldName: s
       if (!role) throw new DirectoryError('roleNotFound', `no role '${oldName}' in workspace '${slug}'`);
       const renamed: Role = { ...role, name: trimmed, updatedAt: nowIso(), version: role.version + 1 };
       await repos.roles.update(renamed);
+      if (renamed.name !== role.name) {
+        await recordEvents(repos, workspace.id, by, [{ type: 'role.renamed', data: { role: roleRef(renamed), previousName: role.name } }]);
+      }
       return renamed;
     }),
     trimmed,
@@ -105,14 +125,20 @@ export async function setRoleLevel(store: DirectoryStore, workspace: Workspace, 
 }
 
 /** Renames by id (the console); the CLI's renameRole finds the role by name. */
-export async function renameRoleById(store: DirectoryStore, workspace: Workspace, roleId: string, newName: string): Promise<Role> {
+export async function renameRoleById(
+  store: DirectoryStore,
+  workspace: Workspace,
+  roleId: string,
+  newName: string,
+  by: EventContext = BY_SYSTEM,
+): Promise<Role> {
   const role = await store.read.roles.byId(workspace.id, roleId);
   if (!role) throw new DirectoryError('roleNotFound', 'no such role');
-  return renameRole(store, workspace.slug, role.name, newName);
+  return renameRole(store, workspace.slug, role.name, newName, by);
 }
 
 /** Deleting is refused while anyone holds the role, and for the guest role and the last non-guest role. */
-export async function deleteRole(store: DirectoryStore, workspace: Workspace, roleId: string): Promise<Role> {
+export async function deleteRole(store: DirectoryStore, workspace: Workspace, roleId: string, by: EventContext = BY_SYSTEM): Promise<Role> {
   return store.transaction(async (repos) => {
     await repos.workspaces.lock(workspace.id);
     const role = await repos.roles.byId(workspace.id, roleId, { forUpdate: true });
@@ -128,6 +154,10 @@ export async function deleteRole(store: DirectoryStore, workspace: Workspace, ro
     const others = (await repos.roles.list(workspace.id)).filter((r) => !r.isGuest && r.id !== role.id);
     if (others.length === 0) throw new DirectoryError('roleInUse', 'a workspace needs at least one non-guest role');
     await repos.roles.delete(workspace.id, role.id);
+    await recordEvents(repos, workspace.id, by, [{ type: 'role.deleted', data: { role: roleRef(role) } }]);
     return role;
   });
 }
+
+/** A role or team as events show it. */
+export const roleRef = (item: { readonly id: string; readonly name: string }): NamedRef => ({ id: item.id, name: item.name });

@@ -1,8 +1,11 @@
 import { DirectoryError } from '../errors.js';
+import { BY_SYSTEM, type EventContext } from '../events/event-model.js';
+import { recordEvents } from '../events/event-recording.js';
 import { newId, nowIso } from '../ids.js';
 import type { Team, Workspace } from '../model.js';
 import { type DirectoryStore, StoreConflict } from '../ports.js';
 import { requireWorkspace } from '../workspaces/workspaces.js';
+import { roleRef } from './roles.js';
 
 export async function listTeams(store: DirectoryStore, slug: string): Promise<Team[]> {
   const workspace = await requireWorkspace(store, slug);
@@ -10,12 +13,15 @@ export async function listTeams(store: DirectoryStore, slug: string): Promise<Te
 }
 
 /** Team names are matched exactly (case and spaces included) by the SCIM teams extension. */
-export async function createTeam(store: DirectoryStore, slug: string, name: string): Promise<Team> {
+export async function createTeam(store: DirectoryStore, slug: string, name: string, by: EventContext = BY_SYSTEM): Promise<Team> {
   const workspace = await requireWorkspace(store, slug);
   checkTeamName(name);
   const team: Team = { workspaceId: workspace.id, id: newId(), name, createdAt: nowIso() };
   try {
-    await store.transaction((repos) => repos.teams.insert(team));
+    await store.transaction(async (repos) => {
+      await repos.teams.insert(team);
+      await recordEvents(repos, workspace.id, by, [{ type: 'team.created', data: { team: roleRef(team) } }]);
+    });
   } catch (error) {
     if (error instanceof StoreConflict) throw new DirectoryError('teamExists', `a team named '${name}' already exists`);
     throw error;
@@ -34,14 +40,24 @@ export async function teamOverview(store: DirectoryStore, workspace: Workspace):
 }
 
 /** Renaming changes which name the SCIM teams extension must send; the IdP's values need to follow. */
-export async function renameTeam(store: DirectoryStore, workspace: Workspace, teamId: string, name: string): Promise<Team> {
+export async function renameTeam(
+  store: DirectoryStore,
+  workspace: Workspace,
+  teamId: string,
+  name: string,
+  by: EventContext = BY_SYSTEM,
+): Promise<Team> {
   checkTeamName(name);
   try {
     return await store.transaction(async (repos) => {
       const [team] = await repos.teams.byIds(workspace.id, [teamId]);
       if (!team) throw new DirectoryError('teamNotFound', 'no such team');
       await repos.teams.rename(workspace.id, team.id, name);
-      return { ...team, name };
+      const renamed = { ...team, name };
+      if (team.name !== name) {
+        await recordEvents(repos, workspace.id, by, [{ type: 'team.renamed', data: { team: roleRef(renamed), previousName: team.name } }]);
+      }
+      return renamed;
     });
   } catch (error) {
     if (error instanceof StoreConflict) throw new DirectoryError('teamExists', `a team named '${name}' already exists`);
@@ -50,7 +66,7 @@ export async function renameTeam(store: DirectoryStore, workspace: Workspace, te
 }
 
 /** Deleting is refused while the team has members. */
-export async function deleteTeam(store: DirectoryStore, workspace: Workspace, teamId: string): Promise<Team> {
+export async function deleteTeam(store: DirectoryStore, workspace: Workspace, teamId: string, by: EventContext = BY_SYSTEM): Promise<Team> {
   return store.transaction(async (repos) => {
     const [team] = await repos.teams.byIds(workspace.id, [teamId]);
     if (!team) throw new DirectoryError('teamNotFound', 'no such team');
@@ -58,6 +74,7 @@ export async function deleteTeam(store: DirectoryStore, workspace: Workspace, te
     if (members > 0)
       throw new DirectoryError('teamInUse', `the team '${team.name}' has ${members} member${members === 1 ? '' : 's'}; remove them first`);
     await repos.teams.delete(workspace.id, team.id);
+    await recordEvents(repos, workspace.id, by, [{ type: 'team.deleted', data: { team: roleRef(team) } }]);
     return team;
   });
 }

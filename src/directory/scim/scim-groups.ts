@@ -9,6 +9,10 @@ import type { ScimResource } from '../../scim/schema/resource-checker.js';
 import { GROUP_RESOURCE_TYPE } from '../../scim/schema/resource-type.js';
 import { describe, isJsonObject } from '../../scim/schema/value-normalizer.js';
 import { DirectoryError } from '../errors.js';
+import { appUsersOf } from '../events/app-user.js';
+import { BY_SYSTEM, type EventContext } from '../events/event-model.js';
+import { recordEvents } from '../events/event-recording.js';
+import { recordRefusal } from '../events/refusals.js';
 import { isPlausibleId, nowIso } from '../ids.js';
 import type { Role, User, Workspace } from '../model.js';
 import type { DirectoryStore, Repositories, RoleMember } from '../ports.js';
@@ -65,7 +69,7 @@ export class ScimGroupService {
   /** PATCH /Groups/{id}: membership deltas (group-membership.ts), applied without rewriting the member list. */
   async patch(context: RequestContext, id: string, body: unknown): Promise<WriteResult> {
     const plan = planMembership(parsePatchRequest(body, { maxOperations: this.limits.maxOperations }));
-    return this.store.transaction(async (repos) => {
+    return this.write(context, async (repos) => {
       const role = await visibleRole(repos, context.workspace, id, true);
       checkDisplayName(role, plan.displayName);
       if (plan.changes.length > 1) {
@@ -76,9 +80,13 @@ export class ScimGroupService {
       }
       const warnings = [...plan.warnings];
       const changed = new Set<string>();
+      const moves = new RoleMoves();
       const fallback = fallbackOnce(repos, context.workspace);
-      for (const change of plan.changes) await this.applyChange(repos, context.workspace, role, change, warnings, changed, fallback);
+      for (const change of plan.changes) {
+        await this.applyChange(repos, context.workspace, role, change, { warnings, changed, moves }, fallback);
+      }
       await this.touch(repos, context.workspace, changed);
+      await moves.record(repos, context.workspace, context.events ?? BY_SYSTEM);
       return { resource: {}, warnings };
     });
   }
@@ -87,20 +95,33 @@ export class ScimGroupService {
   async replace(context: RequestContext, id: string, body: unknown): Promise<WriteResult> {
     if (!isJsonObject(body)) throw ScimError.invalidSyntax(`the request body must be a JSON object, got ${describe(body)}`);
     const entries = new Map(Object.entries(body).map(([k, v]) => [k.toLowerCase(), v]));
-    const result = await this.store.transaction(async (repos) => {
+    const result = await this.write(context, async (repos) => {
       const role = await visibleRole(repos, context.workspace, id, true);
       const displayName = entries.get('displayname');
       if (displayName !== undefined) checkDisplayName(role, typeof displayName === 'string' ? displayName : null);
       const warnings: string[] = [];
       const members = replaceMembers(entries.get('members'), warnings);
       const changed = new Set<string>();
+      const moves = new RoleMoves();
       const fallback = fallbackOnce(repos, context.workspace);
-      await this.applyChange(repos, context.workspace, role, members, warnings, changed, fallback);
+      await this.applyChange(repos, context.workspace, role, members, { warnings, changed, moves }, fallback);
       await this.touch(repos, context.workspace, changed);
+      await moves.record(repos, context.workspace, context.events ?? BY_SYSTEM);
       return { warnings };
     });
     const resource = await this.get(context, id, { attributes: [], excludedAttributes: [] });
     return { resource, warnings: result.warnings };
+  }
+
+  /** Runs a write in one transaction; a refusal the app should hear of is recorded after it rolled back. */
+  private async write<T>(context: RequestContext, work: (repos: Repositories) => Promise<T>): Promise<T> {
+    try {
+      return await this.store.transaction(work);
+    } catch (error) {
+      if (error instanceof DirectoryError)
+        await recordRefusal(this.store, context.workspace, context.events ?? BY_SYSTEM, context.request, error);
+      throw error;
+    }
   }
 
   /**
@@ -113,8 +134,7 @@ export class ScimGroupService {
     workspace: Workspace,
     role: Role,
     change: MembershipChange,
-    warnings: string[],
-    changed: Set<string>,
+    { warnings, changed, moves }: ChangeNotes,
     defaultRoleOf: () => Promise<Role>,
   ): Promise<void> {
     const moveToFallback = async (userIds: readonly string[]) => {
@@ -125,10 +145,11 @@ export class ScimGroupService {
         return;
       }
       if ((await repos.users.assignRole(workspace.id, userIds, fallback.id, nowIso())) > 0) changed.add(role.id).add(fallback.id);
+      moves.add(userIds, role.id, fallback.id);
     };
     switch (change.kind) {
       case 'add':
-        await this.addMembers(repos, workspace, role, await this.knownUsers(repos, workspace, change.ids, warnings), changed);
+        await this.addMembers(repos, workspace, role, await this.knownUsers(repos, workspace, change.ids, warnings), changed, moves);
         return;
       case 'remove': {
         const users = await this.knownUsers(repos, workspace, change.ids, warnings);
@@ -137,9 +158,15 @@ export class ScimGroupService {
       }
       case 'removeAll': {
         const fallback = await defaultRoleOf();
-        if (role.id !== fallback.id && (await repos.users.reassignRole(workspace.id, role.id, fallback.id, nowIso())) > 0) {
-          changed.add(role.id).add(fallback.id);
-        }
+        if (role.id === fallback.id) return;
+        // The members are read first: each move is an event (user.role_changed).
+        const members = await repos.users.membersOf(workspace.id, [role.id]);
+        if ((await repos.users.reassignRole(workspace.id, role.id, fallback.id, nowIso())) > 0) changed.add(role.id).add(fallback.id);
+        moves.add(
+          members.map((m) => m.userId),
+          role.id,
+          fallback.id,
+        );
         return;
       }
       case 'replace': {
@@ -148,7 +175,7 @@ export class ScimGroupService {
         // Members who leave move between non-guest roles (no seat), so they are not read, only
         // moved; their rows are locked by that UPDATE, before the joining users' rows (seats.ts).
         await moveToFallback(current.filter((m: RoleMember) => !wanted.has(m.userId)).map((m) => m.userId));
-        await this.addMembers(repos, workspace, role, await this.knownUsers(repos, workspace, change.ids, warnings), changed);
+        await this.addMembers(repos, workspace, role, await this.knownUsers(repos, workspace, change.ids, warnings), changed, moves);
         return;
       }
       default: {
@@ -159,7 +186,14 @@ export class ScimGroupService {
   }
 
   /** Moves `users` (read under their row locks: knownUsers) into `role`. */
-  private async addMembers(repos: Repositories, workspace: Workspace, role: Role, users: readonly User[], changed: Set<string>) {
+  private async addMembers(
+    repos: Repositories,
+    workspace: Workspace,
+    role: Role,
+    users: readonly User[],
+    changed: Set<string>,
+    moves: RoleMoves,
+  ) {
     const joining = users.filter((u) => u.roleId !== role.id);
     if (joining.length === 0) return;
     // Guests take no seat; an active guest who joins a role starts taking one. Only the roles
@@ -178,7 +212,10 @@ export class ScimGroupService {
       nowIso(),
     );
     changed.add(role.id);
-    for (const user of joining) if (!roles.get(user.roleId)?.isGuest) changed.add(user.roleId);
+    for (const user of joining) {
+      if (!roles.get(user.roleId)?.isGuest) changed.add(user.roleId);
+      moves.add([user.id], user.roleId, role.id);
+    }
   }
 
   /**
@@ -262,4 +299,45 @@ export function toGroupResource(role: Role, members: readonly RoleMember[] | und
     version: `W/"${role.version}"`,
   };
   return resource;
+}
+
+/** What a membership change notes on its way: warnings, roles modified, users moved. */
+interface ChangeNotes {
+  readonly warnings: string[];
+  readonly changed: Set<string>;
+  readonly moves: RoleMoves;
+}
+
+/**
+ * The role moves of one Group request, per user from the first role left to the last one joined,
+ * recorded as `user.role_changed` events at the end of its transaction (docs/events.md).
+ */
+class RoleMoves {
+  private readonly moves = new Map<string, { from: string; to: string }>();
+
+  add(userIds: readonly string[], from: string, to: string): void {
+    for (const id of userIds) this.moves.set(id, { from: this.moves.get(id)?.from ?? from, to });
+  }
+
+  async record(repos: Repositories, workspace: Workspace, events: EventContext): Promise<void> {
+    const moved = [...this.moves].filter(([, move]) => move.from !== move.to);
+    if (moved.length === 0) return;
+    const users = await repos.users.byIds(
+      workspace.id,
+      moved.map(([id]) => id),
+    );
+    const apps = await appUsersOf(repos, workspace, users);
+    const roles = new Map(
+      (await repos.roles.byIds(workspace.id, [...new Set(moved.flatMap(([, m]) => [m.from, m.to]))])).map((r) => [r.id, r]),
+    );
+    const named = (id: string) => {
+      const role = roles.get(id);
+      return role ? { id: role.id, name: role.name } : null;
+    };
+    const drafts = moved.flatMap(([id, move]) => {
+      const user = apps.get(id);
+      return user ? [{ type: 'user.role_changed' as const, data: { user, from: named(move.from), to: named(move.to) } }] : [];
+    });
+    await recordEvents(repos, workspace.id, events, drafts);
+  }
 }

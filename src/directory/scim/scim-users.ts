@@ -10,6 +10,11 @@ import { checkResource, type ScimResource } from '../../scim/schema/resource-che
 import { mergeAsserted, withoutNulls } from '../../scim/schema/resource-merge.js';
 import { USER_RESOURCE_TYPE } from '../../scim/schema/resource-type.js';
 import { DirectoryError } from '../errors.js';
+import { appUsersOf, toAppUser } from '../events/app-user.js';
+import { BY_SYSTEM, type EventContext } from '../events/event-model.js';
+import { recordEvents } from '../events/event-recording.js';
+import { recordRefusal } from '../events/refusals.js';
+import { userChangeEvents } from '../events/user-events.js';
 import { isPlausibleId, newId, nowIso } from '../ids.js';
 import type { Team, User, Workspace } from '../model.js';
 import { queueReactivationNotice } from '../outbox/outbox.js';
@@ -40,6 +45,10 @@ export interface RequestContext {
   readonly baseUrl: string;
   /** The client's If-Match header (RFC 7644 §3.14), if any. */
   readonly ifMatch?: string;
+  /** Who sends the request (the identity provider) and its trace id, for the events it records; Roster itself when absent. */
+  readonly events?: EventContext;
+  /** The request line, for a `provisioning.refused` event; undefined outside HTTP. */
+  readonly request?: { readonly method: string; readonly path: string };
 }
 
 /**
@@ -88,7 +97,7 @@ export class ScimUserService {
   async create(context: RequestContext, body: unknown): Promise<WriteResult> {
     const checked = checkResource(USER_RESOURCE_TYPE, body);
     const asserted = withoutNulls(checked.resource);
-    return this.write(async (repos) => {
+    return this.write(context, async (repos) => {
       const workspace = context.workspace;
       const userName = String(asserted.userName);
       const existing = await this.matchExisting(repos, workspace, asserted);
@@ -159,7 +168,7 @@ export class ScimUserService {
   /** PUT /Users/{id}: attributes the body leaves out stay as they are (RFC 7644 §3.5.1 allows it). */
   async replace(context: RequestContext, id: string, body: unknown): Promise<WriteResult> {
     const checked = checkResource(USER_RESOURCE_TYPE, body);
-    return this.write(async (repos) => {
+    return this.write(context, async (repos) => {
       const user = await this.lockVisible(repos, context, id);
       const { base, known } = await storedForm(repos, context, user);
       return this.save(repos, context, user, mergeAsserted(USER_RESOURCE_TYPE, base, checked.resource), checked.warnings, { known });
@@ -169,7 +178,7 @@ export class ScimUserService {
   /** PATCH /Users/{id} (RFC 7644 §3.5.2). */
   async patch(context: RequestContext, id: string, body: unknown): Promise<WriteResult> {
     const operations = parsePatchRequest(body, { maxOperations: this.limits.maxOperations });
-    return this.write(async (repos) => {
+    return this.write(context, async (repos) => {
       const user = await this.lockVisible(repos, context, id);
       const { base, known } = await storedForm(repos, context, user);
       const patched = applyPatch(USER_RESOURCE_TYPE, base, operations);
@@ -179,22 +188,28 @@ export class ScimUserService {
 
   /** DELETE /Users/{id}: deactivates the person in the app and removes them from the SCIM view. */
   async delete(context: RequestContext, id: string): Promise<void> {
-    await this.write(async (repos) => {
+    await this.write(context, async (repos) => {
       const user = await this.lockVisible(repos, context, id);
       const now = nowIso();
       const removed: User = { ...user, active: false, scimDeleted: true, updatedAt: now, lastSyncedAt: now, version: user.version + 1 };
       await this.update(repos, removed, user.version);
+      const app = (await appUsersOf(repos, context.workspace, [removed])).get(removed.id);
+      if (app)
+        await recordEvents(repos, context.workspace.id, context.events ?? BY_SYSTEM, [{ type: 'user.removed', data: { user: app } }]);
       return { resource: {}, warnings: [] };
     });
   }
 
-  private async write(work: (repos: Repositories) => Promise<WriteResult>): Promise<WriteResult> {
+  private async write(context: RequestContext, work: (repos: Repositories) => Promise<WriteResult>): Promise<WriteResult> {
     try {
       return await this.store.transaction(work);
-    } catch (error) {
-      if (error instanceof StoreConflict && error.constraint === 'users_user_name') {
-        throw new DirectoryError('userNameTaken', 'userName is already taken in this workspace', { cause: error });
-      }
+    } catch (thrown) {
+      const error =
+        thrown instanceof StoreConflict && thrown.constraint === 'users_user_name'
+          ? new DirectoryError('userNameTaken', 'userName is already taken in this workspace', { cause: thrown })
+          : thrown;
+      if (error instanceof DirectoryError)
+        await recordRefusal(this.store, context.workspace, context.events ?? BY_SYSTEM, context.request, error);
       throw error;
     }
   }
@@ -243,8 +258,12 @@ export class ScimUserService {
       updatedAt: now,
       version: user.version + 1,
     };
-    // The user's role (unchanged by this write) and its teams, for the seat rule and the response.
-    const references = await loadReferences(repos, workspace.id, [next], { roles: mode.known?.roles ?? [], teams });
+    // The user's role (unchanged by this write) and its teams before and after, for the seat rule,
+    // the events and the response.
+    const references = await loadReferences(repos, workspace.id, [user, next], {
+      roles: mode.known?.roles ?? [],
+      teams: [...(mode.known?.teams ?? []), ...teams],
+    });
     // `user` was read under its row lock (lockVisible, matchExisting) or is new: seats.ts.
     const guest = references.roles.find((r) => r.id === next.roleId)?.isGuest === true;
     const before = mode.insert ? undefined : { active: user.active, guest };
@@ -252,6 +271,10 @@ export class ScimUserService {
     if (mode.insert) await repos.users.insert(next);
     else await this.update(repos, next, user.version);
     if (!mode.insert && !user.active && nextActive) await queueReactivationNotice(repos, workspace, next);
+    const role = references.roles.find((r) => r.id === next.roleId);
+    const after = toAppUser(next, workspace.slug, role, references.teams);
+    const previous = mode.insert ? undefined : toAppUser(user, workspace.slug, role, references.teams);
+    await recordEvents(repos, workspace.id, context.events ?? BY_SYSTEM, userChangeEvents(previous, after));
     const stored = await assembleUser(repos, workspace.id, next, context.baseUrl, { known: references });
     return {
       resource: projectResource(USER_RESOURCE_TYPE, stored, { attributes: [], excludedAttributes: [] }),

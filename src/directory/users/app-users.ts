@@ -1,4 +1,7 @@
 import { DirectoryError } from '../errors.js';
+import { appUsersOf, toAppUser } from '../events/app-user.js';
+import { BY_SYSTEM, type EventContext } from '../events/event-model.js';
+import { recordEvents } from '../events/event-recording.js';
 import { newId, nowIso } from '../ids.js';
 import type { User } from '../model.js';
 import { queueReactivationNotice } from '../outbox/outbox.js';
@@ -42,7 +45,7 @@ export function appUserRecord(workspaceId: string, roleId: string, input: Omit<N
  * Adds a user the way an admin does in the app. Such users are visible over SCIM with their
  * email as userName, so an IdP matches them instead of creating a duplicate.
  */
-export async function addAppUser(store: DirectoryStore, slug: string, input: NewAppUser): Promise<User> {
+export async function addAppUser(store: DirectoryStore, slug: string, input: NewAppUser, by: EventContext = BY_SYSTEM): Promise<User> {
   const workspace = await requireWorkspace(store, slug);
   if (!looksLikeEmail(input.email)) throw new DirectoryError('invalidArgument', `'${input.email}' is not an email address`);
   try {
@@ -52,6 +55,7 @@ export async function addAppUser(store: DirectoryStore, slug: string, input: New
       await claimSeats(repos, workspace, [{ before: undefined, after: { active: true, guest: role.isGuest } }], `'${input.email}'`);
       const user = appUserRecord(workspace.id, role.id, input, true);
       await repos.users.insert(user);
+      await recordEvents(repos, workspace.id, by, [{ type: 'user.created', data: { user: toAppUser(user, workspace.slug, role, []) } }]);
       return user;
     });
   } catch (error) {
@@ -72,7 +76,13 @@ export async function findUser(repos: Repositories, workspaceId: string, text: s
 }
 
 /** Activates or deactivates a user as an admin does; reactivation needs a seat and sends a notice. */
-export async function setUserActive(store: DirectoryStore, slug: string, email: string, active: boolean): Promise<User> {
+export async function setUserActive(
+  store: DirectoryStore,
+  slug: string,
+  email: string,
+  active: boolean,
+  by: EventContext = BY_SYSTEM,
+): Promise<User> {
   const workspace = await requireWorkspace(store, slug);
   return store.transaction(async (repos) => {
     const found = await findUser(repos, workspace.id, email);
@@ -87,6 +97,8 @@ export async function setUserActive(store: DirectoryStore, slug: string, email: 
     const changed: User = { ...user, active, updatedAt: nowIso(), version: user.version + 1 };
     if (!(await repos.users.update(changed, user.version))) throw new Error(`user ${user.id} changed during the transaction`);
     if (active) await queueReactivationNotice(repos, workspace, changed);
+    const app = (await appUsersOf(repos, workspace, [changed])).get(changed.id);
+    if (app) await recordEvents(repos, workspace.id, by, [{ type: active ? 'user.reactivated' : 'user.deactivated', data: { user: app } }]);
     return changed;
   });
 }

@@ -6,6 +6,7 @@ import * as consoleSignIn from './004-console.js';
 import * as counters from './005-counters.js';
 import * as profileUrl from './006-profile-url.js';
 import * as logErrorCode from './007-log-error-code.js';
+import * as events from './008-events.js';
 
 /** Forward-only migrations, applied in key order; the applied set is recorded by Kysely's Migrator. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -16,6 +17,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '005-counters': counters,
   '006-profile-url': profileUrl,
   '007-log-error-code': logErrorCode,
+  '008-events': events,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -36,6 +36,7 @@ export function postgresDialect(url: string, options: PostgresOptions = {}): Sql
     kysely: new PostgresDialect({ pool: new StatementNames().wrap(pool) }),
     beginSql: 'begin',
     forUpdateSql: 'for update',
+    tryLockSql: (key) => `select pg_try_advisory_xact_lock(${Math.trunc(key)}) as locked`,
     orderedListSql: postgresOrderedList,
     isRetryable(error: unknown): boolean {
       const code = (error as { code?: unknown }).code;

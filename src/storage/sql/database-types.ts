@@ -1,3 +1,5 @@
+import type { Generated } from 'kysely';
+
 import type { UserAttributeColumns } from '../../directory/users/user-attributes.js';
 
 /** Row types of the tables, as Kysely sees them (see migrations/). */
@@ -190,6 +192,71 @@ export interface Database {
   user_contacts: UserContactsTable;
   user_teams: UserTeamsTable;
   workspace_counters: WorkspaceCountersTable;
+  events: EventsTable;
+  event_watermarks: EventWatermarksTable;
+  api_keys: ApiKeysTable;
+  webhook_endpoints: WebhookEndpointsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+}
+
+/** bigint columns: strings from pg, numbers from SQLite. */
+type BigInt = number | string;
+
+/** Directory events (migration 008); `recorded` is generated. */
+export interface EventsTable {
+  recorded: Generated<BigInt>;
+  id: string;
+  workspace_id: string;
+  sequence: BigInt | null;
+  position: BigInt | null;
+  type: string;
+  occurred_at: string;
+  actor: string;
+  trace_id: string | null;
+  data: string;
+}
+
+export interface EventWatermarksTable {
+  scope: string;
+  pruned_through: BigInt;
+}
+
+export interface ApiKeysTable {
+  id: string;
+  workspace_id: string | null;
+  name: string;
+  key_hash: string;
+  created_at: string;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
+export interface WebhookEndpointsTable {
+  id: string;
+  workspace_id: string | null;
+  url: string;
+  secret: string;
+  event_types: string | null;
+  created_at: string;
+  fanned_through: BigInt;
+  disabled_at: string | null;
+  disabled_reason: string | null;
+}
+
+export interface WebhookDeliveriesTable {
+  endpoint_id: string;
+  event_id: string;
+  workspace_id: string;
+  sequence: BigInt;
+  type: string;
+  status: string;
+  attempts: number;
+  response_status: number | null;
+  last_error: string | null;
+  first_attempt_at: string | null;
+  last_attempt_at: string | null;
+  next_attempt_at: string | null;
+  claimed_until: string | null;
 }
 
 /** Per-workspace counters kept by triggers (migration 005). */

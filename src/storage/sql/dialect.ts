@@ -15,6 +15,12 @@ export interface SqlDialect {
   readonly groupCommit?: { inTransaction(): boolean };
   /** Appended to a SELECT that must lock its rows for the transaction ('' where locking is implicit). */
   readonly forUpdateSql: string;
+  /**
+   * A statement that tries to take a lock named by `key` for the transaction and selects
+   * `locked` (true or false): where instances share the database. Undefined where the engine's
+   * write lock already serialises transactions (SQLite).
+   */
+  readonly tryLockSql?: (key: number) => string;
   /** Maps a driver error to a StoreConflict when it is a unique violation; returns the error otherwise. */
   translateError(error: unknown): unknown;
   /** A transaction that failed this way did nothing and may simply run again (deadlock, serialization). */

@@ -74,15 +74,19 @@ export class SqlIntegrationRepository implements IntegrationRepository {
     );
   }
 
-  async authenticate(workspaceId: string, tokenHash: string): Promise<{ token: ScimToken; workspace: Workspace } | undefined> {
+  async authenticate(
+    workspaceId: string,
+    tokenHash: string,
+  ): Promise<{ token: ScimToken; workspace: Workspace; provider: Provider } | undefined> {
     // The token by its unique (workspace_id, token_hash) index, its workspace by primary key:
     // one statement per SCIM request instead of two, written as SQL text (this runs on every
     // request; the query builder took ~30 µs to compile the join). Token columns are renamed:
     // both tables have id and created_at.
     const { rows } = await sql<TokenWithWorkspaceRow>`
       select w.*, t.id as token_id, t.integration_id as token_integration_id, t.token_hash as token_hash,
-        t.created_at as token_created_at, t.revoked_at as token_revoked_at
+        t.created_at as token_created_at, t.revoked_at as token_revoked_at, i.provider as integration_provider
       from scim_tokens t join workspaces w on w.id = t.workspace_id
+        join scim_integrations i on i.workspace_id = t.workspace_id and i.id = t.integration_id
       where t.workspace_id = ${workspaceId} and t.token_hash = ${tokenHash}`.execute(this.db);
     const row = rows[0];
     if (!row) return undefined;
@@ -96,6 +100,7 @@ export class SqlIntegrationRepository implements IntegrationRepository {
         revokedAt: row.token_revoked_at,
       },
       workspace: toWorkspace(row),
+      provider: row.integration_provider as Provider,
     };
   }
 
@@ -118,4 +123,5 @@ type TokenWithWorkspaceRow = WorkspacesTable & {
   token_hash: string;
   token_created_at: string;
   token_revoked_at: string | null;
+  integration_provider: string;
 };

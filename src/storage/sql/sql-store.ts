@@ -2,9 +2,11 @@ import { Kysely, Migrator, sql } from 'kysely';
 import type { DirectoryStore, Repositories } from '../../directory/ports.js';
 import { migrationProvider } from '../migrations/index.js';
 import type { SecretBox } from '../secret-box.js';
+import { SqlApiKeyRepository } from './api-key-repository.js';
 import { SqlAuditRepository } from './audit-repository.js';
 import type { Database } from './database-types.js';
 import type { SqlDialect } from './dialect.js';
+import { SqlEventRepository } from './event-repository.js';
 import { GroupCommit } from './group-commit.js';
 import { SqlIntegrationRepository } from './integration-repository.js';
 import { SqlOutboxRepository } from './outbox-repository.js';
@@ -12,7 +14,9 @@ import { SqlProvisioningLogRepository } from './provisioning-log-repository.js';
 import { SqlRoleRepository } from './role-repository.js';
 import { SqlSignInRepository } from './sign-in-repository.js';
 import { SqlTeamRepository } from './team-repository.js';
+import { SqlUserPageRepository } from './user-page-repository.js';
 import { SqlUserRepository } from './user-repository.js';
+import { SqlWebhookRepository } from './webhook-repository.js';
 import { SqlWorkspaceRepository } from './workspace-repository.js';
 
 /** The one SQL implementation of the directory's storage port, for both engines. */
@@ -91,9 +95,13 @@ function repositories(db: Kysely<Database>, dialect: SqlDialect, secrets: Secret
     roles: new SqlRoleRepository(db, dialect),
     teams: new SqlTeamRepository(db, dialect),
     users: new SqlUserRepository(db, dialect),
+    userPages: new SqlUserPageRepository(db, dialect),
     provisioningLog: new SqlProvisioningLogRepository(db),
     outbox: new SqlOutboxRepository(db),
     audit: new SqlAuditRepository(db),
     signIn: new SqlSignInRepository(db),
+    events: new SqlEventRepository(db, dialect),
+    apiKeys: new SqlApiKeyRepository(db),
+    webhooks: new SqlWebhookRepository(db, secrets),
   };
 }

@@ -1,0 +1,86 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { eventJson } from '../directory/events/event-model.js';
+import type { EventQuery, EventsPage } from '../directory/events/event-reading.js';
+import type { ApiContext } from './api-plugin.js';
+import { ERROR_RESPONSES } from './schemas.js';
+
+interface EventsQuerystring {
+  after?: string;
+  limit: number;
+  workspace?: string;
+  types?: string;
+  wait: number;
+}
+
+const eventsSchema = {
+  summary: 'Directory events after a cursor, oldest first (long-polls with wait)',
+  tags: ['events'],
+  querystring: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      after: { type: 'string', maxLength: 200, description: 'The `next` of an earlier page; without it, from the oldest retained event.' },
+      limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
+      workspace: { type: 'string', maxLength: 63, description: "One workspace's events (instance keys); a workspace key reads its own." },
+      types: { type: 'string', maxLength: 1000, description: 'Comma-separated types and globs, e.g. user.*,role.created' },
+      wait: { type: 'integer', minimum: 0, maximum: 30, default: 0, description: 'Seconds to wait for an event when there is none.' },
+    },
+  },
+  response: {
+    200: {
+      type: 'object',
+      required: ['data', 'next', 'hasMore'],
+      properties: { data: { type: 'array', items: { $ref: 'Event#' } }, next: { type: 'string' }, hasMore: { type: 'boolean' } },
+    },
+    410: { $ref: 'Error#' },
+    ...ERROR_RESPONSES,
+  },
+} as const;
+
+/**
+ * GET /api/v1/events: pages of numbered events (docs/api.md). Events are sent as the text the
+ * directory builds around their stored JSON (`eventJson`), not parsed and serialised again.
+ * Long-polls end when the app closes, so a shutdown does not wait for them.
+ */
+export function registerEventRoutes(scope: FastifyInstance, { directory }: ApiContext): void {
+  const waiting = new Set<() => void>();
+  scope.addHook('preClose', async () => {
+    for (const wake of waiting) wake();
+  });
+  scope.get('/events', { schema: eventsSchema }, async (request: FastifyRequest<{ Querystring: EventsQuerystring }>, reply) => {
+    const { after, limit, types, wait } = request.query;
+    const caller = request.apiCaller;
+    const slug = request.query.workspace;
+    const workspace = slug === undefined ? caller.workspace : await directory.app.workspace(caller, slug);
+    const query: EventQuery = {
+      ...(workspace ? { workspace } : {}),
+      ...(after !== undefined ? { after } : {}),
+      limit,
+      ...(types !== undefined
+        ? {
+            types: types
+              .split(',')
+              .map((t) => t.trim())
+              .filter(Boolean),
+          }
+        : {}),
+    };
+    let page = await directory.events.read(query);
+    if (page.data.length === 0 && wait > 0) {
+      await new Promise<void>((resolve) => {
+        const wake = () => {
+          waiting.delete(wake);
+          resolve();
+        };
+        waiting.add(wake);
+        void directory.events.numbered(query, wait * 1000).then(wake);
+      });
+      page = await directory.events.read({ ...query, after: page.next });
+    }
+    return reply.type('application/json; charset=utf-8').send(pageJson(page));
+  });
+}
+
+function pageJson(page: EventsPage): string {
+  return `{"data":[${page.data.map(eventJson).join(',')}],"next":${JSON.stringify(page.next)},"hasMore":${page.hasMore}}`;
+}

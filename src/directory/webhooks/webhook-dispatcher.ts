@@ -1,0 +1,102 @@
+import { eventJson } from '../events/event-model.js';
+import { expandTypes } from '../events/event-reading.js';
+import { nowIso } from '../ids.js';
+import type { DirectoryStore } from '../ports.js';
+import type { AttemptOutcome, WebhookDelivery } from './webhook-ports.js';
+import type { WebhookAnswer, WebhookSender } from './webhook-sender.js';
+
+/** Delays between attempts, in seconds (Standard Webhooks' advice, shortened): then hourly, for 24 hours. */
+const RETRY_DELAYS_S = [5, 30, 120, 300, 900, 1800, 3600] as const;
+const GIVE_UP_AFTER_S = 24 * 3600;
+/** A claim outlives the request timeout, so no other instance sends a delivery while it is in flight. */
+const CLAIM_S = 60;
+const CLAIM_BATCH = 50;
+
+export interface DispatchOptions {
+  /** Multiplies every delay and the 24-hour limit (ROSTER_WEBHOOK_RETRY_SCALE): tests run the schedule in seconds. */
+  readonly retryScale: number;
+}
+
+/** The delay before attempt `attempts + 1`, in milliseconds. */
+export function retryDelayMs(attempts: number, scale: number): number {
+  const seconds = RETRY_DELAYS_S[Math.min(attempts, RETRY_DELAYS_S.length) - 1] ?? RETRY_DELAYS_S[0];
+  return Math.max(1, Math.round(seconds * 1000 * scale));
+}
+
+/**
+ * Delivers events to webhook endpoints (docs/api.md, "Webhooks"), one round per call:
+ * 1. fan-out: each enabled endpoint gets a pending delivery for every event numbered since its
+ *    last round that it takes;
+ * 2. claim: due deliveries that head their (endpoint, workspace) stream are claimed, so a later
+ *    event waits for the earlier one (in sequence order) and no other instance sends them;
+ * 3. send: a 2xx is delivered; anything else is retried later with growing delays; after 24
+ *    hours the delivery is given up and the endpoint disabled, saying why (a 410 disables it at
+ *    once). A crash after the send leaves the claim to expire: the event is sent again, with the
+ *    same `webhook-id` (at least once).
+ * Returns how many attempts it made.
+ */
+export async function dispatchWebhooks(store: DirectoryStore, sender: WebhookSender, options: DispatchOptions): Promise<number> {
+  await fanOut(store);
+  const now = new Date();
+  const claimed = await store.transaction((repos) =>
+    repos.webhooks.claimDue(now.toISOString(), new Date(now.getTime() + CLAIM_S * 1000).toISOString(), CLAIM_BATCH),
+  );
+  if (claimed.length === 0) return 0;
+  const events = new Map((await store.read.events.byIds(claimed.map((d) => d.eventId))).map((e) => [e.id, e]));
+  await Promise.all(
+    claimed.map(async (delivery) => {
+      const endpoint = await store.read.webhooks.endpoint(delivery.endpointId);
+      const event = events.get(delivery.eventId);
+      if (!endpoint) return;
+      // An event retention deleted before it was delivered cannot be sent any more: give it up.
+      const answer: WebhookAnswer = event
+        ? await sender.send({ url: endpoint.url, secret: endpoint.secret, id: event.id, body: eventJson(event) })
+        : { status: undefined, error: 'the event is older than the retention period' };
+      await finish(store, delivery, answer, event === undefined, options);
+    }),
+  );
+  return claimed.length;
+}
+
+async function fanOut(store: DirectoryStore): Promise<void> {
+  const endpoints = (await store.read.webhooks.endpoints()).filter((e) => e.disabledAt === null);
+  if (endpoints.length === 0) return;
+  const head = await store.read.events.head();
+  for (const endpoint of endpoints) {
+    if (endpoint.fannedThrough >= head) continue;
+    const types = endpoint.eventTypes ? expandTypes(endpoint.eventTypes) : undefined;
+    await store.transaction((repos) => repos.webhooks.fanOut(endpoint, types, head, nowIso()));
+  }
+}
+
+async function finish(
+  store: DirectoryStore,
+  delivery: WebhookDelivery,
+  answer: WebhookAnswer,
+  gone: boolean,
+  options: DispatchOptions,
+): Promise<void> {
+  const at = new Date();
+  const ok = answer.status !== undefined && answer.status >= 200 && answer.status < 300;
+  const attempts = delivery.attempts + 1;
+  const firstAttempt = Date.parse(delivery.firstAttemptAt ?? at.toISOString());
+  const expired = gone || at.getTime() - firstAttempt >= GIVE_UP_AFTER_S * 1000 * options.retryScale;
+  const disable = !ok && (answer.status === 410 || expired);
+  const outcome: AttemptOutcome = {
+    status: ok ? 'delivered' : disable ? 'failed' : 'pending',
+    at: at.toISOString(),
+    responseStatus: answer.status ?? null,
+    error: ok ? null : (answer.error ?? `HTTP ${answer.status}`),
+    nextAttemptAt: ok || disable ? null : new Date(at.getTime() + retryDelayMs(attempts, options.retryScale)).toISOString(),
+  };
+  await store.transaction(async (repos) => {
+    await repos.webhooks.finishAttempt(delivery, outcome);
+    if (disable) {
+      const why =
+        answer.status === 410
+          ? `the endpoint answered 410 Gone for event ${delivery.eventId}`
+          : `event ${delivery.eventId} could not be delivered for 24 hours (${attempts} attempts; last: ${outcome.error})`;
+      await repos.webhooks.setDisabled(delivery.endpointId, outcome.at, why);
+    }
+  });
+}
