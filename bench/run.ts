@@ -22,6 +22,7 @@ import {
   postgresBackends,
   postgresReachable,
 } from './lib/environment.js';
+import { benchEvents, type EventsResult } from './lib/event-bench.js';
 import { type LoadRequest, load, type Measurement } from './lib/load.js';
 import { type BenchOptions, type Engine, parseOptions } from './lib/options.js';
 import { freePort, type ServerProcess, startNode } from './lib/processes.js';
@@ -146,7 +147,14 @@ async function runEngine(engine: Engine, options: BenchOptions, started: Date): 
       args: [program('src/main.ts'), 'serve', '--database', database.url, '--host', '127.0.0.1', '--port', String(port), '--no-demo'],
       nodeFlags: [...options.serverNodeFlags, ...(options.profile ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [])],
       // The per-token rate limit would answer 429 to a load test: it is off for the benchmark.
-      env: { ROSTER_LOG_LEVEL: 'warn', ROSTER_DEMO: '0', ROSTER_RATE_LIMIT: '0' },
+      env: {
+        ROSTER_LOG_LEVEL: 'warn',
+        ROSTER_DEMO: '0',
+        ROSTER_RATE_LIMIT: '0',
+        ROSTER_API_RATE_LIMIT: '0',
+        // The webhook row delivers to a receiver on loopback.
+        ROSTER_ALLOW_PRIVATE_WEBHOOKS: '1',
+      },
       cwd: REPO_ROOT,
       port,
       readyPath: '/healthz',
@@ -256,6 +264,20 @@ async function runEngine(engine: Engine, options: BenchOptions, started: Date): 
       await drain();
     }
 
+    // 5. The events API and webhook rows (issue 15).
+    let events: EventsResult | undefined;
+    if (options.events > 0 && (!options.only || options.only.includes('events'))) {
+      const eventStore = await openStore(database.url);
+      try {
+        events = await benchEvents(eventStore, server.url, options.events);
+      } finally {
+        await eventStore.close();
+      }
+      say(
+        `[${engine}] events: ${Math.round(events.paging.eventsPerSec)} events/s paging; webhooks: ${Math.round(events.webhooks.perSec)} deliveries/s`,
+      );
+    }
+
     await measureCeiling();
     const peakRssMb = server.memory().peakMb;
     await server.stop();
@@ -296,6 +318,7 @@ async function runEngine(engine: Engine, options: BenchOptions, started: Date): 
         met: syncResult.completed && syncResult.projectedSeconds < SYNC_TARGET_SECONDS && syncResult.checksFailed === 0,
       },
       rssTarget: { limitMb: RSS_LIMIT_MB, met: Math.max(...rssSamples) < RSS_LIMIT_MB },
+      ...(events ? { events } : {}),
       ...(options.profile ? { profile: mainThreadProfile(profileDir) } : {}),
     };
     process.stdout.write(`\n${engineMarkdown(result)}\n`);

@@ -12,6 +12,8 @@ export interface BenchOptions {
   readonly connections: number;
   /** Users the Entra-style initial sync provisions. */
   readonly syncUsers: number;
+  /** Directory events the events rows page through (0: no events rows). */
+  readonly events: number;
   /** The sync stops after this many seconds; the result is then extrapolated and marked. */
   readonly syncTimeout: number;
   /** Workloads to run (all when undefined). */
@@ -41,6 +43,7 @@ const HELP = `npm run bench [-- options]
   --warmup S           unrecorded seconds before each workload (default 2; 1 with --quick)
   --connections C      concurrent connections (default 16)
   --sync-users N       users of the initial-sync workload (default 100000; 10000 with --quick)
+  --events N           events the events-API row pages through (default 100000; 10000 with --quick; 0: no events rows)
   --sync-timeout S     stop the sync after S seconds and extrapolate (default 240)
   --sync-analyze-every S  PostgreSQL: ANALYZE every S seconds during the sync, as autoanalyze would (default 0: never)
   --only a,b           run only these workloads (ids as in the table, e.g. filter,get,sync)
@@ -65,6 +68,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
       warmup: { type: 'string' },
       connections: { type: 'string' },
       'sync-users': { type: 'string' },
+      events: { type: 'string' },
       'sync-timeout': { type: 'string' },
       only: { type: 'string' },
       profile: { type: 'boolean', default: false },
@@ -92,6 +96,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     warmup: whole(values.warmup, quick ? 1 : 2, 'warmup'),
     connections: positive(values.connections, 16, 'connections'),
     syncUsers: whole(values['sync-users'], quick ? 10_000 : 100_000, 'sync-users'),
+    events: whole(values.events, quick ? 10_000 : 100_000, 'events'),
     syncTimeout: positive(values['sync-timeout'], 240, 'sync-timeout'),
     only: values.only ? values.only.split(',').map((s) => s.trim()) : undefined,
     profile: values.profile === true,

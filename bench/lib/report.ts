@@ -1,4 +1,5 @@
 import type { Machine } from './environment.js';
+import { EVENTS_PER_SEC_TARGET, type EventsResult } from './event-bench.js';
 import type { Measurement } from './load.js';
 import type { Engine } from './options.js';
 import type { Target } from './workloads.js';
@@ -67,6 +68,8 @@ export interface EngineResult {
   readonly workloads: readonly WorkloadResult[];
   readonly sync: SyncResult | undefined;
   readonly rssTarget: { readonly limitMb: number; readonly met: boolean };
+  /** The events API and webhook rows (issue 15). */
+  readonly events?: EventsResult;
   readonly profile?: string;
 }
 
@@ -123,6 +126,13 @@ export function engineTable(result: EngineResult): string {
       `| sync: initial sync of ${n0(s.users)} users (filter, then POST), ${time}, ${n0(s.usersPerSec)} users/s | ${rps(s.measurement.reqPerSec)} | ${n1(s.measurement.p50Ms)} | ${n1(
         s.measurement.p99Ms,
       )} | ${n2(s.measurement.reqPerSec / ceiling.reqPerSec)} | < 60 s | ${mark(s.met)} | ${n0(s.rssMb)} | ${n2(s.otherCores)} |`,
+    );
+  }
+  const e = result.events;
+  if (e) {
+    rows.push(
+      `| events: GET /api/v1/events?limit=1000, paging through ${n0(e.paging.events)} events, ${n1(e.paging.seconds)} s | ${n0(e.paging.eventsPerSec)} events/s | | | | ≥ ${n0(EVENTS_PER_SEC_TARGET)} events/s | ${mark(e.paging.met)} | | |`,
+      `| webhooks: ${n0(e.webhooks.events)} events delivered in order to a local receiver (204), ${n1(e.webhooks.seconds)} s | ${n0(e.webhooks.perSec)} deliveries/s | | | | | | | |`,
     );
   }
   return rows.join('\n');

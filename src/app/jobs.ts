@@ -49,7 +49,13 @@ export function backgroundJobs({ store, directory, config, bus, sender, logger }
   const webhooks = pokable(
     'webhook delivery',
     WEBHOOK_POLL_MS,
-    () => dispatchWebhooks(store, sender, { retryScale: config.webhooks.retryScale }),
+    // Deliveries of one stream go one after another: a round that sent something runs again at
+    // once (the next event of each stream is due now), until nothing is due.
+    async () => {
+      for (let round = 0; round < 1000; round++) {
+        if ((await dispatchWebhooks(store, sender, { retryScale: config.webhooks.retryScale })) === 0) return;
+      }
+    },
     failed('webhook delivery'),
   );
   const all: Job[] = [

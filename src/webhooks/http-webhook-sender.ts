@@ -22,7 +22,7 @@ export class HttpWebhookSender implements WebhookSender {
 
   constructor(private readonly options: WebhookSenderOptions) {
     this.policy = { allowPrivate: options.allowPrivate };
-    this.fetch = guardedFetch(this.policy, { maxBodyBytes: 64 * 1024 });
+    this.fetch = guardedFetch(this.policy);
   }
 
   newSecret(): string {

@@ -71,8 +71,8 @@ describe('import rules (docs/architecture.md)', () => {
     expect(offending(under('cli'), (t) => inFolder(t, 'http', 'console'))).toEqual([]);
   });
 
-  it('sso/, mail/ and net/ implement ports and import no adapter, storage or root', () => {
-    for (const folder of ['sso', 'mail', 'net']) {
+  it('sso/, mail/, net/ and webhooks/ implement ports and import no adapter, storage or root', () => {
+    for (const folder of ['sso', 'mail', 'net', 'webhooks']) {
       expect(
         offending(under(folder), (t) => inFolder(t, 'storage', 'http', 'console', 'cli', 'app')),
         folder,

@@ -97,6 +97,14 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .columns(['endpoint_id', 'workspace_id', 'sequence'])
     .unique()
     .execute();
+  // The pending deliveries per stream: whether an earlier one of a stream still waits is answered
+  // without walking the delivered ones (which accumulate until retention deletes them).
+  await db.schema
+    .createIndex('webhook_deliveries_open')
+    .on('webhook_deliveries')
+    .columns(['endpoint_id', 'workspace_id', 'sequence'])
+    .where(sql.ref('status'), '=', 'pending')
+    .execute();
   await db.schema
     .createIndex('webhook_deliveries_due')
     .on('webhook_deliveries')
