@@ -53,6 +53,13 @@ export class ApiError extends Error {
   }
 }
 
+/**
+ * Whether a raw request URL is the application API's. The router's own failures (an over-long id,
+ * a malformed percent-encoding) happen before any scope is chosen; app.ts asks this so that they
+ * get the API's error shape on /api/v1, not a SCIM error body.
+ */
+export const isApiUrl = (url: string): boolean => /^\/api\/v1(?:[/?#]|$)/.test(url);
+
 export function sendApiError(reply: FastifyReply, code: ApiErrorCode, message: string): FastifyReply {
   return reply.code(STATUS[code]).type('application/json; charset=utf-8').send({ error: code, message });
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import helmet from '@fastify/helmet';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Logger } from 'pino';
+import { isApiUrl, sendApiError } from '../api/api-errors.js';
 import { registerApi } from '../api/api-plugin.js';
 import type { Config } from '../config/config.js';
 import { registerConsole } from '../console/console-plugin.js';
@@ -59,6 +60,12 @@ export async function buildApp({ directory, log, config, logger }: AppDependenci
     frameworkErrors: (error, request, reply) => {
       // The router's own failures (over-long ids, malformed URLs) get SCIM bodies too.
       const notFound = error.code === 'FST_ERR_MAX_PARAM_LENGTH';
+      // The application API answers in its own shape ({error, message}, docs/api.md), also here.
+      if (isApiUrl(request.url)) {
+        reply.header('x-trace-id', request.id);
+        sendApiError(reply, notFound ? 'not_found' : 'invalid_request', notFound ? 'no such resource' : 'the request URL is malformed');
+        return;
+      }
       const scimError = notFound
         ? ScimError.notFound('no resource with such an id')
         : ScimError.invalidSyntax('the request URL is malformed');

@@ -1,3 +1,4 @@
+import { isWellFormed } from '../../scim/unicode.js';
 import { DirectoryError } from '../errors.js';
 import { eventJson } from '../events/event-model.js';
 import { expandTypes } from '../events/event-reading.js';
@@ -58,6 +59,12 @@ export async function addWebhook(
 ): Promise<AddedWebhook> {
   const workspace = options.workspace === undefined ? undefined : await requireWorkspace(store, options.workspace);
   if (url.length > MAX_URL_LENGTH) throw new DirectoryError('invalidArgument', `a webhook URL has at most ${MAX_URL_LENGTH} characters`);
+  // Found by the hostile-input test (test/http/api-fuzz.test.ts): the URL parser drops or escapes
+  // control characters and lone surrogates, so such a URL passed checkUrl and its raw text was
+  // stored (on PostgreSQL a NUL failed the insert: not a clean refusal). No endpoint needs one.
+  if (!isWellFormed(url) || [...url].some((c) => c < ' ' || c === '\u007f')) {
+    throw new DirectoryError('invalidArgument', 'a webhook URL may not hold control characters or lone surrogates');
+  }
   await sender.checkUrl(url);
   const events = options.events && options.events.length > 0 ? [...new Set(options.events)] : null;
   if (events) expandTypes(events);
