@@ -4,8 +4,9 @@ import type { AppUser, EventDraft, NamedRef } from './event-model.js';
 /**
  * The events of one change to a user, from the app user before (undefined: the user is new) and
  * after, in a fixed order: created, or updated (changed profile fields only), role changed,
- * teams changed, then deactivated or reactivated. A write that changes none of these (a PUT
- * that repeats the stored values) records nothing.
+ * teams changed, then deactivated or reactivated. A write that changes only what the app user
+ * does not show records `user.updated` with no changes; one that changes nothing Roster shows (a
+ * PUT that repeats the current values, which keeps updatedAt: scim-users.ts) records nothing.
  */
 export function userChangeEvents(before: AppUser | undefined, after: AppUser): EventDraft[] {
   if (!before) return [{ type: 'user.created', data: { user: after } }];
@@ -18,6 +19,11 @@ export function userChangeEvents(before: AppUser | undefined, after: AppUser): E
   const teams = teamChanges(before.teams, after.teams);
   if (teams.added.length > 0 || teams.removed.length > 0) events.push({ type: 'user.teams_changed', data: { user: after, ...teams } });
   if (before.active !== after.active) events.push({ type: after.active ? 'user.reactivated' : 'user.deactivated', data: { user: after } });
+  // A change only to what the app user does not show (a work email beside the account email, phone
+  // numbers, employeeNumber …) still moved updatedAt: user.updated with no changed field carries
+  // it, so an app's copy stays equal to the users list.
+  if (events.length === 0 && before.updatedAt !== after.updatedAt)
+    events.push({ type: 'user.updated', data: { user: after, changes: {} } });
   return events;
 }
 

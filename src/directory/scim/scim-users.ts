@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import { ScimError } from '../../scim/errors.js';
 import { parseFilter } from '../../scim/filter/filter-parser.js';
 import { resolveFilter } from '../../scim/filter/filter-resolver.js';
@@ -22,7 +23,7 @@ import { type DirectoryStore, type Repositories, StoreConflict } from '../ports.
 import { defaultRole } from '../roles/roles.js';
 import { claimSeats } from '../seats/seats.js';
 import { assembleUser, assembleUsers, loadReferences, type UserReferences } from '../users/user-assembler.js';
-import { accountEmail, profileFromResource, userVersion } from '../users/user-resource.js';
+import { accountEmail, profileFromResource, toUserResource, type UserContext, userVersion } from '../users/user-resource.js';
 import { settleProfile } from '../users/user-rules.js';
 
 /** Limits of the SCIM Users endpoint, from configuration. */
@@ -243,7 +244,7 @@ export class ScimUserService {
     const teams = await teamsNamed(repos, workspace.id, teamNames, mode.known?.teams ?? []);
     const nextActive = active ?? user.active;
     const now = mode.insert ? user.createdAt : nowIso();
-    const next: User = {
+    const draft: User = {
       ...adjusted,
       workspaceId: user.workspaceId,
       id: user.id,
@@ -258,6 +259,10 @@ export class ScimUserService {
       updatedAt: now,
       version: user.version + 1,
     };
+    // A write that changes nothing Roster shows (a PUT or PATCH repeating the current values) keeps
+    // updatedAt (meta.lastModified, the app user's updatedAt): it records no event (user-events.ts),
+    // and an updatedAt no event carries would keep an app's copy from ever equalling the users list.
+    const next = mode.insert || changesUser(user, draft) ? draft : { ...draft, updatedAt: user.updatedAt };
     // The user's role (unchanged by this write) and its teams before and after, for the seat rule,
     // the events and the response.
     const references = await loadReferences(repos, workspace.id, [user, next], {
@@ -325,3 +330,18 @@ async function teamsNamed(repos: Repositories, workspaceId: string, names: reado
 function notFound(id: string): DirectoryError {
   return new DirectoryError('userNotFound', `user ${JSON.stringify(id)} not found`);
 }
+
+/** Whether a write changes the user as shown: its GET resource (derived names included, so echoing them is no change), email, role, teams, state. */
+function changesUser(before: User, after: User): boolean {
+  const shown = (user: User) => toUserResource({ ...user, updatedAt: '', version: 0 }, AS_SHOWN, { derive: true });
+  return (
+    before.email !== after.email ||
+    before.roleId !== after.roleId ||
+    before.teamIds.join() !== after.teamIds.join() ||
+    before.scimDeleted !== after.scimDeleted ||
+    before.scimManaged !== after.scimManaged ||
+    !isDeepStrictEqual(shown(before), shown(after))
+  );
+}
+
+const AS_SHOWN: UserContext = { baseUrl: '', teamNames: [] };
