@@ -80,14 +80,17 @@ async function finish(
   const ok = answer.status !== undefined && answer.status >= 200 && answer.status < 300;
   const attempts = delivery.attempts + 1;
   const firstAttempt = Date.parse(delivery.firstAttemptAt ?? at.toISOString());
-  const expired = gone || at.getTime() - firstAttempt >= GIVE_UP_AFTER_S * 1000 * options.retryScale;
-  const disable = !ok && (answer.status === 410 || expired);
+  const expired = at.getTime() - firstAttempt >= GIVE_UP_AFTER_S * 1000 * options.retryScale;
+  // A gone event is given up without disabling the endpoint: no retry can ever send it, and
+  // disabling would stop the stream for good (re-enabling would retry it and disable again).
+  // Given up, it no longer holds back the later events of its stream (claimDue).
+  const disable = !ok && !gone && (answer.status === 410 || expired);
   const outcome: AttemptOutcome = {
-    status: ok ? 'delivered' : disable ? 'failed' : 'pending',
+    status: ok ? 'delivered' : disable || gone ? 'failed' : 'pending',
     at: at.toISOString(),
     responseStatus: answer.status ?? null,
     error: ok ? null : (answer.error ?? `HTTP ${answer.status}`),
-    nextAttemptAt: ok || disable ? null : new Date(at.getTime() + retryDelayMs(attempts, options.retryScale)).toISOString(),
+    nextAttemptAt: ok || disable || gone ? null : new Date(at.getTime() + retryDelayMs(attempts, options.retryScale)).toISOString(),
   };
   await store.transaction(async (repos) => {
     await repos.webhooks.finishAttempt(delivery, outcome);

@@ -54,7 +54,9 @@ export interface WebhookRepository {
   /**
    * Claims up to `limit` due pending deliveries of enabled endpoints until `claimUntil`, so no
    * other instance sends them meanwhile. Only the head of each (endpoint, workspace) stream is
-   * due: a delivery waits while an earlier one of its stream is not delivered (in order).
+   * due: a delivery waits while an earlier one of its stream is pending (in order); a delivery
+   * given up (failed) holds nothing back, but its endpoint is disabled then, unless the event was
+   * gone (pruned by retention), which no retry could send.
    */
   claimDue(now: string, claimUntil: string, limit: number): Promise<WebhookDelivery[]>;
   /** Records an attempt's outcome (only while the claim `claimedUntil` is still the delivery's). */

@@ -80,17 +80,19 @@ export class SqlWebhookRepository implements WebhookRepository {
       where d.status = 'pending' and d.next_attempt_at <= ${now} and (d.claimed_until is null or d.claimed_until < ${now})
         and ep.disabled_at is null
         and not exists (select 1 from webhook_deliveries p where p.endpoint_id = d.endpoint_id and p.workspace_id = d.workspace_id
-          and p.sequence < d.sequence and p.status <> 'delivered')
+          and p.sequence < d.sequence and p.status = 'pending')
       order by d.next_attempt_at limit ${limit}`.execute(this.db);
     const claimed: WebhookDelivery[] = [];
     for (const row of due) {
-      // The claim only succeeds if nobody claimed the delivery since it was read.
+      // The claim only succeeds if nobody claimed the delivery since it was read, and it is still
+      // due: another instance may have attempted it meanwhile and set its next attempt later.
       const result = await this.db
         .updateTable('webhook_deliveries')
         .set({ claimed_until: claimUntil })
         .where('endpoint_id', '=', row.endpoint_id)
         .where('event_id', '=', row.event_id)
         .where('status', '=', 'pending')
+        .where('next_attempt_at', '<=', now)
         .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', now)]))
         .executeTakeFirst();
       if (Number(result.numUpdatedRows) === 1) claimed.push(toDelivery({ ...row, claimed_until: claimUntil }));
