@@ -14,6 +14,9 @@ import { numberEvents, pruneEvents } from '../../src/directory/events/event-sequ
 import { LocalEventBus } from '../../src/directory/events/local-event-bus.js';
 import type { Workspace } from '../../src/directory/model.js';
 import type { DirectoryStore } from '../../src/directory/ports.js';
+import { dispatchWebhooks } from '../../src/directory/webhooks/webhook-dispatcher.js';
+import type { WebhookSender } from '../../src/directory/webhooks/webhook-sender.js';
+import { addWebhook, webhookDeliveries } from '../../src/directory/webhooks/webhooks.js';
 import { openStore } from '../../src/storage/open-store.js';
 import type { SqlStore } from '../../src/storage/sql/sql-store.js';
 import { addWorkspace, freshStore, type StoreHandle, TEST_ENGINE } from './fixtures.js';
@@ -121,6 +124,44 @@ describe('the event sequencer', () => {
       [w1.id, 8, 12],
       [w2.id, 5, 13],
     ]);
+  });
+
+  it('retention deletes the finished webhook deliveries of the events it deletes, never a pending one', async () => {
+    const ws = await addWorkspace(store);
+    // An endpoint gets the events numbered after it was added. The first two are delivered, the
+    // third fails and waits; the rest wait behind it.
+    const answers = [200, 200, 500];
+    const sender: WebhookSender = {
+      checkUrl: async () => undefined,
+      newSecret: () => 'whsec_test',
+      send: async () => ({ status: answers.shift() ?? 500, error: undefined }),
+    };
+    const { id } = await addWebhook(store, sender, 'https://hooks.example/a', { workspace: ws.slug });
+    const old = await record(
+      store,
+      Array.from({ length: 4 }, () => recorded(ws.id, 'user.updated', OLD)),
+    );
+    const fresh = await record(store, [recorded(ws.id)]);
+    await numberEvents(store, bus);
+    while ((await dispatchWebhooks(store, sender, { retryScale: 1 })) > 0) {}
+    const statuses = async () => new Map((await webhookDeliveries(store, id, 100)).map((d) => [d.eventId, d.status]));
+    expect(await statuses()).toEqual(
+      new Map([
+        [old[0], 'delivered'],
+        [old[1], 'delivered'],
+        [old[2], 'pending'],
+        [old[3], 'pending'],
+        [fresh[0], 'pending'],
+      ]),
+    );
+    expect(await pruneEvents(store, 30)).toBe(4);
+    expect(await statuses()).toEqual(
+      new Map([
+        [old[2], 'pending'],
+        [old[3], 'pending'],
+        [fresh[0], 'pending'],
+      ]),
+    );
   });
 
   it('prunes in batches of the given size, oldest position first', async () => {

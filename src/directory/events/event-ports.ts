@@ -36,7 +36,7 @@ export interface EventRepository {
   head(workspaceId?: string): Promise<number>;
   /** The highest number retention has deleted in a stream (a workspace id, or '*' for positions); 0 if none. */
   watermark(scope: string): Promise<number>;
-  /** Deletes up to `limit` numbered events that occurred before `before`, raising the watermarks. */
+  /** Deletes up to `limit` numbered events that occurred before `before`, raising the watermarks, with their finished webhook deliveries. */
   prune(before: string, limit: number): Promise<number>;
   /** A numbered event by id, for webhook deliveries. */
   byIds(ids: readonly string[]): Promise<StoredEvent[]>;

@@ -7,6 +7,7 @@ import * as counters from './005-counters.js';
 import * as profileUrl from './006-profile-url.js';
 import * as logErrorCode from './007-log-error-code.js';
 import * as events from './008-events.js';
+import * as deliveryRetention from './009-delivery-retention.js';
 
 /** Forward-only migrations, applied in key order; the applied set is recorded by Kysely's Migrator. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -18,6 +19,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '006-profile-url': profileUrl,
   '007-log-error-code': logErrorCode,
   '008-events': events,
+  '009-delivery-retention': deliveryRetention,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -145,6 +145,17 @@ export class SqlEventRepository implements EventRepository {
         .execute();
     }
     for (const chunk of chunks(doomed.map((d) => d.recorded))) await this.db.deleteFrom('events').where('recorded', 'in', chunk).execute();
+    // Finished deliveries of the deleted events go with them; a pending one stays, to be given up
+    // as gone by the dispatcher (its stream's later events wait for it until then).
+    for (const [scope, through] of marks) {
+      if (scope === ALL) continue;
+      await this.db
+        .deleteFrom('webhook_deliveries')
+        .where('workspace_id', '=', scope)
+        .where('sequence', '<=', through)
+        .where('status', '<>', 'pending')
+        .execute();
+    }
     return doomed.length;
   }
 
