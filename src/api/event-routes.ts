@@ -19,7 +19,12 @@ const eventsSchema = {
     type: 'object',
     additionalProperties: false,
     properties: {
-      after: { type: 'string', maxLength: 200, description: 'The `next` of an earlier page; without it, from the oldest retained event.' },
+      after: {
+        type: 'string',
+        maxLength: 200,
+        description:
+          'The `next` of an earlier page; `latest`: no events, only the cursor after the newest one (with `wait`, the next event); without it, from the oldest retained event.',
+      },
       limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
       workspace: { type: 'string', maxLength: 63, description: "One workspace's events (instance keys); a workspace key reads its own." },
       types: { type: 'string', maxLength: 1000, description: 'Comma-separated types and globs, e.g. user.*,role.created' },

@@ -141,6 +141,18 @@ describe('GET /api/v1/events', () => {
     expect(polled.body.data.map((e: any) => e.type)).toEqual(['user.created']);
     expect(Date.now() - started).toBeLessThan(5000);
     expect((await api(key, '/events?types=nothing.real')).status).toBe(400);
+
+    // after=latest: no events, the cursor after the newest one; with wait, the next event.
+    const latest = await api(key, '/events?after=latest&limit=1');
+    expect(latest.body).toEqual({ data: [], next: expect.any(String), hasMore: false });
+    expect((await api(key, `/events?after=${latest.body.next}`)).body.data).toEqual([]);
+    const [next] = await Promise.all([
+      api(key, '/events?after=latest&wait=10'),
+      new Promise((resolve) => setTimeout(resolve, 300)).then(() => scim.post('/Users', newUser('later@paging.example'))),
+    ]);
+    expect(next.body.data.map((e: any) => [e.type, e.data.user.userName])).toEqual([['user.created', 'later@paging.example']]);
+    const previous = (await api(key, `/events?after=${latest.body.next}`)).body.data;
+    expect(previous.map((e: any) => e.data.user.userName)).toEqual(['later@paging.example']);
   });
 
   it('keys: a SCIM token is no API key and an API key no SCIM token; a workspace key sees only its workspace', async () => {

@@ -108,13 +108,11 @@ export class RosterClient {
   }
 
   /**
-   * The cursor of the newest event: pages through the retained events without keeping them.
-   * Take it *before* reading the users list, so no change made meanwhile is missed.
+   * The cursor of the newest event (`after=latest`, an empty page). Take it *before* reading the
+   * users list, so no change made meanwhile is missed.
    */
   async latestCursor(workspace: string, types?: string): Promise<string> {
-    let page = await this.events({ workspace, types, limit: 1000 });
-    while (page.hasMore) page = await this.events({ workspace, types, limit: 1000, after: page.next });
-    return page.next;
+    return (await this.events({ workspace, types, after: 'latest' })).next;
   }
 
   private async get<T>(path: string, params: Record<string, string | number | null | undefined>, signal?: AbortSignal): Promise<T> {

@@ -8,7 +8,7 @@ import type { EventBus } from './event-sequencer.js';
 export interface EventQuery {
   /** One workspace's events; undefined: every workspace's (instance keys only). */
   readonly workspace?: Workspace;
-  /** The `next` of an earlier page; undefined: from the oldest retained event. */
+  /** The `next` of an earlier page, or `latest` (after the newest event); undefined: from the oldest retained event. */
   readonly after?: string;
   readonly limit: number;
   /** Types and globs (`user.*`); undefined: every type. */
@@ -21,6 +21,9 @@ export interface EventsPage {
   readonly next: string;
   readonly hasMore: boolean;
 }
+
+/** `after=latest`: an empty page whose `next` is after the stream's newest event. */
+export const LATEST = 'latest';
 
 /** The stream a query reads: a workspace id, or every workspace's events by position. */
 const ALL = '*';
@@ -60,6 +63,13 @@ export function expandTypes(patterns: readonly string[]): EventType[] {
 export async function readEvents(store: DirectoryStore, query: EventQuery): Promise<EventsPage> {
   const scope = scopeOf(query);
   const watermark = await store.read.events.watermark(scope);
+  if (query.after === LATEST) {
+    // No events, only the cursor of the stream's newest one: where an app that has just loaded
+    // the users list starts following (examples/host-app). A stream whose events retention all
+    // deleted has no head row: its cursor is the watermark.
+    const head = await store.read.events.head(query.workspace?.id);
+    return { data: [], next: encodeCursor(scope, Math.max(head, watermark)), hasMore: false };
+  }
   const after = query.after === undefined ? watermark : decodeCursor(query.after, scope);
   if (after < watermark) {
     throw new DirectoryError(
