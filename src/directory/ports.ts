@@ -144,6 +144,11 @@ export interface RoleRepository {
   /** Roles by id in one read, in no particular order; unknown ids are left out. */
   byIds(workspaceId: string, ids: readonly string[]): Promise<Role[]>;
   list(workspaceId: string): Promise<Role[]>;
+  /**
+   * Every role of the workspace, its rows locked in id order (PostgreSQL): Groups writes take
+   * them first, so two of them that move users between the same roles queue (seats.ts).
+   */
+  lockAll(workspaceId: string): Promise<Role[]>;
   /** The non-guest role with the lowest level (ties: the smallest id), if any. */
   lowestNonGuest(workspaceId: string): Promise<Role | undefined>;
   /**

@@ -155,6 +155,29 @@ describe('several instances on one PostgreSQL database', () => {
     for (const id of ids) expect(members.has(id)).toBe(true);
   });
 
+  it('moves users between two roles in both directions at once without a failed request (lock order of Groups writes)', async () => {
+    const [a, b] = instances.map((i) => client(i.url, token)) as [ReturnType<typeof client>, ReturnType<typeof client>];
+    const groupId = async (name: string) =>
+      (await a('GET', `/Groups?filter=${encodeURIComponent(`displayName eq "${name}"`)}`)).body.Resources[0].id as string;
+    const [admin, member] = [await groupId('Admin'), await groupId('Member')];
+    const ids = await Promise.all(
+      Array.from({ length: 24 }, async (_, n) => (await a('POST', '/Users', user(`swap${n}@example.com`))).body.id as string),
+    );
+    const add = (role: string, id: string, n: number) =>
+      (n % 2 ? a : b)('PATCH', `/Groups/${role}`, { schemas: [PATCH], Operations: [{ op: 'add', path: 'members', value: [{ value: id }] }] });
+    // Half start in Admin. Each round moves every user to the other role: requests to Admin and to
+    // Member run at once, each touching the role its users leave after the one it changes.
+    await Promise.all(ids.slice(0, 12).map((id, n) => add(admin, id, n)));
+    const inAdmin = new Set(ids.slice(0, 12));
+    for (let round = 0; round < 6; round++) {
+      const results = await Promise.all(ids.map((id, n) => add(inAdmin.has(id) ? member : admin, id, n)));
+      expect(results.map((r) => r.status)).toEqual(ids.map(() => 204));
+      for (const id of ids) if (!inAdmin.delete(id)) inAdmin.add(id);
+    }
+    const members = new Set(((await b('GET', `/Groups/${admin}`)).body.members ?? []).map((m: { value: string }) => m.value));
+    expect(ids.filter((id) => members.has(id)).sort()).toEqual([...inAdmin].sort());
+  });
+
   it('refuses a token rotated away through another instance at once', async () => {
     const [a, b] = instances.map((i) => client(i.url, token)) as [ReturnType<typeof client>, ReturnType<typeof client>];
     expect((await a('GET', '/Users?count=1')).status).toBe(200);

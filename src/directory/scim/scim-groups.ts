@@ -70,7 +70,7 @@ export class ScimGroupService {
   async patch(context: RequestContext, id: string, body: unknown): Promise<WriteResult> {
     const plan = planMembership(parsePatchRequest(body, { maxOperations: this.limits.maxOperations }));
     return this.write(context, async (repos) => {
-      const role = await visibleRole(repos, context.workspace, id, true);
+      const role = await lockedRole(repos, context.workspace, id);
       checkDisplayName(role, plan.displayName);
       if (plan.changes.length > 1) {
         // Every user the changes name is locked now, in one sorted pass, so no change locks a user
@@ -96,7 +96,7 @@ export class ScimGroupService {
     if (!isJsonObject(body)) throw ScimError.invalidSyntax(`the request body must be a JSON object, got ${describe(body)}`);
     const entries = new Map(Object.entries(body).map(([k, v]) => [k.toLowerCase(), v]));
     const result = await this.write(context, async (repos) => {
-      const role = await visibleRole(repos, context.workspace, id, true);
+      const role = await lockedRole(repos, context.workspace, id);
       const displayName = entries.get('displayname');
       if (displayName !== undefined) checkDisplayName(role, typeof displayName === 'string' ? displayName : null);
       const warnings: string[] = [];
@@ -256,8 +256,27 @@ function fallbackOnce(repos: Repositories, workspace: Workspace): () => Promise<
   };
 }
 
-async function visibleRole(repos: Repositories, workspace: Workspace, id: string, lock = false): Promise<Role> {
-  const role = isPlausibleId(id) ? await repos.roles.byId(workspace.id, id, { forUpdate: lock }) : undefined;
+async function visibleRole(repos: Repositories, workspace: Workspace, id: string): Promise<Role> {
+  const role = isPlausibleId(id) ? await repos.roles.byId(workspace.id, id) : undefined;
+  return groupOrNotFound(role, id);
+}
+
+/**
+ * The role a Groups write changes, after locking every role row of the workspace in id order:
+ * the write later marks modified the roles its members left (`touch`), so two writes moving
+ * users between the same roles in opposite directions would otherwise each hold the role the
+ * other waits for (a deadlock, seen as 500s on PostgreSQL). Roles are few; Groups writes of one
+ * workspace queue on them, as writes to one Group always did.
+ */
+async function lockedRole(repos: Repositories, workspace: Workspace, id: string): Promise<Role> {
+  const roles = isPlausibleId(id) ? await repos.roles.lockAll(workspace.id) : [];
+  return groupOrNotFound(
+    roles.find((r) => r.id === id),
+    id,
+  );
+}
+
+function groupOrNotFound(role: Role | undefined, id: string): Role {
   if (!role || role.isGuest) throw new DirectoryError('roleNotFound', `group ${JSON.stringify(id)} not found`);
   return role;
 }

@@ -18,22 +18,24 @@ import type { Repositories } from '../ports.js';
  * **Lock order (PostgreSQL, READ COMMITTED with `SELECT … FOR UPDATE`).** So that concurrent
  * writes queue instead of deadlocking, they take row locks in this order:
  *
- * 1. the role row a Groups request changes (`PATCH`/`PUT /Groups/{id}`);
+ * 1. every role row of the workspace, in id order, by a Groups request (`PATCH`/`PUT
+ *    /Groups/{id}`: `lockAll`), so Groups writes of one workspace queue on them;
  * 2. **user rows, in id order**: one user (`PATCH`/`PUT /Users/{id}`, `DELETE`, the CLI), the
  *    users a POST may match (`byUserNameOrEmail` with `forUpdate`), or the members a Groups
  *    request names (`byIds` with `forUpdate`, sorted, all of a request's ids in one pass);
  * 3. **the workspace row**, only in `claimSeats`, and only when the change takes a seat;
  * 4. the `workspace_counters` row, by the triggers of the user writes that follow;
- * 5. the other role rows a Groups request marks modified (`touch`, in id order) at its end.
+ * 5. the role rows a Groups request marks modified (`touch`) at its end: already its own (1).
  *
  * A write never locks a user row after it has called `claimSeats`. Writes that take no seat (a
  * name change, moving an active member between roles, deactivating) never lock the workspace
  * row, so they do not queue behind seat checks. Known exceptions, rare and harmless because
  * PostgreSQL detects the deadlock and the store runs the transaction again: the members a Groups
  * `replace` or `removeAll` moves to the default role are locked by that move when the step runs
- * (in a PATCH with several operations, possibly after an earlier one claimed a seat); a Groups
- * request touches the roles its members left after its own role and their rows (5 after 1 and 2);
- * and `deleteRole` locks the workspace row before a role row. SQLite runs one transaction at a
+ * (in a PATCH with several operations, possibly after an earlier one claimed a seat); and
+ * `deleteRole` locks the workspace row before a role row. (Groups requests moving users between
+ * two roles in opposite directions used to deadlock often enough to fail after the store's
+ * retries: test/postgres/multi-instance.test.ts; hence 1.) SQLite runs one transaction at a
  * time, so there the order does not matter.
  */
 

@@ -73,6 +73,12 @@ export class SqlRoleRepository implements RoleRepository {
     return rows[0] && toRole(rows[0]);
   }
 
+  async lockAll(workspaceId: string): Promise<Role[]> {
+    const { rows } = await sql<RolesTable>`
+      select * from roles where workspace_id = ${workspaceId} order by id ${sql.raw(this.dialect.forUpdateSql)}`.execute(this.db);
+    return rows.map(toRole);
+  }
+
   async list(workspaceId: string): Promise<Role[]> {
     const rows = await this.db
       .selectFrom('roles')
