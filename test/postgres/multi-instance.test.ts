@@ -164,7 +164,10 @@ describe('several instances on one PostgreSQL database', () => {
       Array.from({ length: 24 }, async (_, n) => (await a('POST', '/Users', user(`swap${n}@example.com`))).body.id as string),
     );
     const add = (role: string, id: string, n: number) =>
-      (n % 2 ? a : b)('PATCH', `/Groups/${role}`, { schemas: [PATCH], Operations: [{ op: 'add', path: 'members', value: [{ value: id }] }] });
+      (n % 2 ? a : b)('PATCH', `/Groups/${role}`, {
+        schemas: [PATCH],
+        Operations: [{ op: 'add', path: 'members', value: [{ value: id }] }],
+      });
     // Half start in Admin. Each round moves every user to the other role: requests to Admin and to
     // Member run at once, each touching the role its users leave after the one it changes.
     await Promise.all(ids.slice(0, 12).map((id, n) => add(admin, id, n)));

@@ -8,7 +8,10 @@ export function registerAppApiCommands(program: Command, withDirectory: WithDire
   registerApiKeyCommands(program, withDirectory);
   registerWebhookCommands(program, withDirectory);
   common(program.command('events <slug>').description("a page of the workspace's directory events, as GET /api/v1/events returns it"))
-    .option('--after <cursor>', 'the next cursor of an earlier page, or latest for the cursor after the newest event (default: the oldest retained event)')
+    .option(
+      '--after <cursor>',
+      'the next cursor of an earlier page, or latest for the cursor after the newest event (default: the oldest retained event)',
+    )
     .option('--limit <n>', 'events to show (1 to 1000)', wholeNumber, 100)
     .action(async (slug: string, options: CommonOptions & { after?: string; limit: number }) =>
       withDirectory(options, async (directory, out) => {
