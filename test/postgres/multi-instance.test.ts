@@ -1,10 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enableScim, rotateToken } from '../../src/directory/integrations/scim-integration.js';
 import { configureSso, createWorkspace } from '../../src/directory/workspaces/workspaces.js';
 import { openStore } from '../../src/storage/open-store.js';
 import type { SqlStore } from '../../src/storage/sql/sql-store.js';
+import { freePort } from '../reliability/reliability-support.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 /**
@@ -13,16 +13,6 @@ import { createTestDatabase, type TestDatabase } from '../support/test-database.
  */
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const PATCH = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function startInstance(database: string): Promise<{ url: string; process: ChildProcess }> {
   const port = await freePort();

@@ -1,4 +1,3 @@
-import { createServer } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { composeApp } from '../../src/app/compose.js';
@@ -10,6 +9,7 @@ import { configureSso, createWorkspace } from '../../src/directory/workspaces/wo
 import { openStore } from '../../src/storage/open-store.js';
 import type { SqlStore } from '../../src/storage/sql/sql-store.js';
 import { HttpWebhookSender } from '../../src/webhooks/http-webhook-sender.js';
+import { freePort } from '../reliability/reliability-support.js';
 import { newUser } from '../support/scim-server.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 import { numberAllEvents, type Receiver, startReceiver, verified } from '../support/webhook-receiver.js';
@@ -23,16 +23,6 @@ import { numberAllEvents, type Receiver, startReceiver, verified } from '../supp
  */
 const WORKSPACES = ['two-a', 'two-b', 'two-c'];
 const USERS_PER_WORKSPACE = 20;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 interface Instance {
   readonly url: string;

@@ -15,6 +15,7 @@ import { listRoles } from '../../src/directory/roles/roles.js';
 import { createTeam } from '../../src/directory/roles/teams.js';
 import { configureSso, createWorkspace } from '../../src/directory/workspaces/workspaces.js';
 import { isPostgresUrl } from '../../src/storage/open-store.js';
+import { prng } from '../reliability/reliability-support.js';
 
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const PATCH = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
@@ -76,18 +77,6 @@ interface Row {
   readonly traceId: string | null;
   readonly actor: any;
   readonly data: any;
-}
-
-/** A seeded PRNG (mulberry32): a failing run repeats with its printed seed. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 async function fixture(store: DirectoryStore, slug: string): Promise<Fixture> {
