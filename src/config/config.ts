@@ -82,10 +82,20 @@ export function loadConfig(options: { database?: string; host?: string; port?: n
     webhooks: Object.freeze({
       allowPrivate: flag(env.ROSTER_ALLOW_PRIVATE_WEBHOOKS, 'ROSTER_ALLOW_PRIVATE_WEBHOOKS'),
       retryScale: positiveNumber(env.ROSTER_WEBHOOK_RETRY_SCALE, 1, 'ROSTER_WEBHOOK_RETRY_SCALE'),
-      timeoutMs: integer(env.ROSTER_WEBHOOK_TIMEOUT_MS, 10_000),
+      timeoutMs: webhookTimeout(env.ROSTER_WEBHOOK_TIMEOUT_MS),
     }),
     apiRateLimit: integer(env.ROSTER_API_RATE_LIMIT, 6000),
   });
+}
+
+/**
+ * A webhook attempt must end well within the minute a delivery is claimed for
+ * (webhook-dispatcher.ts), or another instance could send it at the same time: at most 30 s.
+ */
+function webhookTimeout(value: string | undefined): number {
+  const ms = integer(value, 10_000);
+  if (ms < 1 || ms > 30_000) throw new Error(`ROSTER_WEBHOOK_TIMEOUT_MS must be between 1 and 30000, got '${value}'`);
+  return ms;
 }
 
 function integer(value: string | undefined, fallback: number): number {

@@ -157,7 +157,7 @@ describe('webhook endpoints disabled and enabled again', () => {
   });
 
   // Last: it prunes every event of the suite's database.
-  it('an event retention deleted before its delivery is given up without disabling the endpoint, and holds nothing back', async () => {
+  it('a failed delivery whose event retention deleted goes with it; enabling resumes with the next event', async () => {
     const scim = scimClient(server, await server.workspace('pruned-co'));
     const hook = await add('/pruned', 'pruned-co');
     receiver.on('/pruned', () => (receiver.to('/pruned').length === 1 ? 410 : 200));
@@ -174,11 +174,45 @@ describe('webhook endpoints disabled and enabled again', () => {
       async () => (await webhookDeliveries(server.store, hook.id)).every((d) => d.status !== 'pending'),
       'the deliveries to settle',
     );
+    // The given-up delivery went with its event (retention deletes finished deliveries with them).
     const deliveries = await webhookDeliveries(server.store, hook.id);
-    expect(deliveries.find((d) => d.eventId === old?.eventId)).toMatchObject({ status: 'failed', attempts: 2, nextAttemptAt: null });
-    expect(deliveries.find((d) => d.eventId !== old?.eventId)).toMatchObject({ status: 'delivered', attempts: 1 });
+    expect(old).toMatchObject({ status: 'failed', attempts: 1, responseStatus: 410 });
+    expect(deliveries.map((d) => [d.eventId === old?.eventId ? 'old' : 'later', d.status, d.attempts])).toEqual([
+      ['later', 'delivered', 1],
+    ]);
     expect((await endpoint(hook.id))?.enabled).toBe(true);
     // The gone event was not sent again (there is nothing to send).
     expect(receiver.to('/pruned')).toHaveLength(2);
+  });
+
+  it('a pending delivery whose event retention deleted is given up at its next attempt, without disabling the endpoint, and holds nothing back', async () => {
+    const scim = scimClient(server, await server.workspace('expired-co'));
+    const hook = await add('/expired', 'expired-co');
+    // The first event always fails (retried at once: the schedule is scaled to milliseconds here).
+    receiver.on('/expired', (request) => (request.id === receiver.to('/expired')[0]?.id ? 500 : 200));
+    expect((await scim.post('/Users', newUser('g0@expired.example'))).status).toBe(201);
+    await until(async () => ((await webhookDeliveries(server.store, hook.id))[0]?.attempts ?? 0) >= 1, 'the first attempt');
+    const [old] = await webhookDeliveries(server.store, hook.id);
+    expect(old).toMatchObject({ status: 'pending', responseStatus: 500 });
+    const oldId = old?.eventId;
+    // Its event is deleted while the delivery waits for its retry; the pending delivery stays.
+    await pruneEvents(server.store, 0, Date.now() + 60_000);
+    expect((await webhookDeliveries(server.store, hook.id)).map((d) => d.eventId)).toEqual([old?.eventId]);
+    const later = await scim.post('/Users', newUser('g1@expired.example'));
+    await receiver.waitFor(() => receiver.delivered('/expired').length === 1, 'the event written after the prune');
+    expect(receiver.delivered('/expired')[0]?.event.data.user.id).toBe(later.body.id);
+    await until(
+      async () => (await webhookDeliveries(server.store, hook.id)).every((d) => d.status !== 'pending'),
+      'the deliveries to settle',
+    );
+    const deliveries = await webhookDeliveries(server.store, hook.id);
+    const given = deliveries.find((d) => d.eventId === oldId);
+    expect(given).toMatchObject({ status: 'failed', nextAttemptAt: null, responseStatus: null });
+    // Every attempt that reached the receiver failed; the last attempt sent nothing.
+    const sent = receiver.to('/expired').filter((r) => r.id === oldId);
+    expect(sent.every((r) => r.answer === 500)).toBe(true);
+    expect(given?.attempts).toBe(sent.length + 1);
+    expect(deliveries.find((d) => d.eventId !== oldId)).toMatchObject({ status: 'delivered', attempts: 1 });
+    expect((await endpoint(hook.id))?.enabled).toBe(true);
   });
 });

@@ -1,4 +1,4 @@
-import { eventJson } from '../events/event-model.js';
+import { eventJson, type StoredEvent } from '../events/event-model.js';
 import { expandTypes } from '../events/event-reading.js';
 import { nowIso } from '../ids.js';
 import type { DirectoryStore } from '../ports.js';
@@ -8,9 +8,17 @@ import type { WebhookAnswer, WebhookSender } from './webhook-sender.js';
 /** Delays between attempts, in seconds (Standard Webhooks' advice, shortened): then hourly, for 24 hours. */
 const RETRY_DELAYS_S = [5, 30, 120, 300, 900, 1800, 3600] as const;
 const GIVE_UP_AFTER_S = 24 * 3600;
-/** A claim outlives the request timeout, so no other instance sends a delivery while it is in flight. */
+/**
+ * A claim outlives every attempt made under it (ROSTER_WEBHOOK_TIMEOUT_MS is at most 30 s), so
+ * no other instance sends a delivery while it is in flight.
+ */
 const CLAIM_S = 60;
+/** A run starts no attempt later than this after its claim: the last one ends within the claim. */
+const RUN_SENDS_UNTIL_S = 25;
+/** Streams whose heads are claimed in one round. */
 const CLAIM_BATCH = 50;
+/** Deliveries claimed after each head, sent one after the other while they are delivered. */
+const RUN_LENGTH = 50;
 
 export interface DispatchOptions {
   /** Multiplies every delay and the 24-hour limit (ROSTER_WEBHOOK_RETRY_SCALE): tests run the schedule in seconds. */
@@ -27,9 +35,10 @@ export function retryDelayMs(attempts: number, scale: number): number {
  * Delivers events to webhook endpoints (docs/api.md, "Webhooks"), one round per call:
  * 1. fan-out: each enabled endpoint gets a pending delivery for every event numbered since its
  *    last round that it takes;
- * 2. claim: due deliveries that head their (endpoint, workspace) stream are claimed, so a later
- *    event waits for the earlier one (in sequence order) and no other instance sends them;
- * 3. send: a 2xx is delivered; anything else is retried later with growing delays; after 24
+ * 2. claim: due deliveries that head their (endpoint, workspace) stream are claimed, each with
+ *    the run of up to 50 pending deliveries that follow it, so no other instance sends them;
+ * 3. send: each stream's run in sequence order, a delivery only after the one before it was
+ *    delivered (a later event waits for the earlier one); a 2xx is delivered; anything else is retried later with growing delays; after 24
  *    hours the delivery is given up and the endpoint disabled, saying why (a 410 disables it at
  *    once). A crash after the send leaves the claim to expire: the event is sent again, with the
  *    same `webhook-id` (at least once).
@@ -38,24 +47,53 @@ export function retryDelayMs(attempts: number, scale: number): number {
 export async function dispatchWebhooks(store: DirectoryStore, sender: WebhookSender, options: DispatchOptions): Promise<number> {
   await fanOut(store);
   const now = new Date();
-  const claimed = await store.transaction((repos) =>
-    repos.webhooks.claimDue(now.toISOString(), new Date(now.getTime() + CLAIM_S * 1000).toISOString(), CLAIM_BATCH),
-  );
-  if (claimed.length === 0) return 0;
-  const events = new Map((await store.read.events.byIds(claimed.map((d) => d.eventId))).map((e) => [e.id, e]));
-  await Promise.all(
-    claimed.map(async (delivery) => {
-      const endpoint = await store.read.webhooks.endpoint(delivery.endpointId);
-      const event = events.get(delivery.eventId);
-      if (!endpoint) return;
-      // An event retention deleted before it was delivered cannot be sent any more: give it up.
-      const answer: WebhookAnswer = event
-        ? await sender.send({ url: endpoint.url, secret: endpoint.secret, id: event.id, body: eventJson(event) })
-        : { status: undefined, error: 'the event is older than the retention period' };
-      await finish(store, delivery, answer, event === undefined, options);
-    }),
-  );
-  return claimed.length;
+  const at = now.toISOString();
+  const claimUntil = new Date(now.getTime() + CLAIM_S * 1000).toISOString();
+  // The head of each due stream, and the deliveries that follow it: one claim for a whole run,
+  // so a backlog drains at the pace of the receiver, not of one round per event.
+  const runs = await store.transaction(async (repos) => {
+    const heads = await repos.webhooks.claimDue(at, claimUntil, CLAIM_BATCH);
+    const claimed: WebhookDelivery[][] = [];
+    for (const head of heads) claimed.push([head, ...(await repos.webhooks.claimRun(head, at, claimUntil, RUN_LENGTH))]);
+    return claimed;
+  });
+  if (runs.length === 0) return 0;
+  const events = new Map((await store.read.events.byIds(runs.flat().map((d) => d.eventId))).map((e) => [e.id, e]));
+  const sendUntil = now.getTime() + RUN_SENDS_UNTIL_S * 1000;
+  const attempts = await Promise.all(runs.map((run) => sendRun(store, sender, run, events, sendUntil, options)));
+  return attempts.reduce((sum, n) => sum + n, 0);
+}
+
+/**
+ * Sends one stream's claimed run in order: each delivery only after the one before it was
+ * delivered. At the first that is not (or when the claim's time is running out), the claims of
+ * the rest are given back, so they wait for it as claimDue would have made them. Returns the
+ * attempts made.
+ */
+async function sendRun(
+  store: DirectoryStore,
+  sender: WebhookSender,
+  run: readonly WebhookDelivery[],
+  events: ReadonlyMap<string, StoredEvent>,
+  sendUntil: number,
+  options: DispatchOptions,
+): Promise<number> {
+  const [head] = run;
+  const endpoint = head && (await store.read.webhooks.endpoint(head.endpointId));
+  let sent = 0;
+  for (const delivery of run) {
+    if (!endpoint || (sent > 0 && Date.now() > sendUntil)) break;
+    const event = events.get(delivery.eventId);
+    // An event retention deleted before it was delivered cannot be sent any more: give it up.
+    const answer: WebhookAnswer = event
+      ? await sender.send({ url: endpoint.url, secret: endpoint.secret, id: event.id, body: eventJson(event) })
+      : { status: undefined, error: 'the event is older than the retention period' };
+    sent += 1;
+    if (!(await finish(store, delivery, answer, event === undefined, options))) break;
+  }
+  const unsent = run.slice(sent);
+  if (unsent.length > 0) await store.transaction((repos) => repos.webhooks.releaseClaims(unsent));
+  return sent;
 }
 
 async function fanOut(store: DirectoryStore): Promise<void> {
@@ -75,7 +113,7 @@ async function finish(
   answer: WebhookAnswer,
   gone: boolean,
   options: DispatchOptions,
-): Promise<void> {
+): Promise<boolean> {
   const at = new Date();
   const ok = answer.status !== undefined && answer.status >= 200 && answer.status < 300;
   const attempts = delivery.attempts + 1;
@@ -102,4 +140,6 @@ async function finish(
       await repos.webhooks.setDisabled(delivery.endpointId, outcome.at, why);
     }
   });
+  // Delivered, or given up as gone (which holds nothing back): the next of the stream may follow.
+  return outcome.status === 'delivered' || (gone && outcome.status === 'failed');
 }

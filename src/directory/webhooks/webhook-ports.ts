@@ -59,6 +59,15 @@ export interface WebhookRepository {
    * gone (pruned by retention), which no retry could send.
    */
   claimDue(now: string, claimUntil: string, limit: number): Promise<WebhookDelivery[]>;
+  /**
+   * Claims until `claimUntil` up to `limit` pending deliveries that follow `head` (claimed) in its
+   * stream, in sequence order, stopping before the first that is not due or claimed by another
+   * instance: the run the dispatcher sends after the head, each only once the one before it is
+   * delivered.
+   */
+  claimRun(head: WebhookDelivery, now: string, claimUntil: string, limit: number): Promise<WebhookDelivery[]>;
+  /** Gives back claims not used (the run stopped at a failure): the deliveries are due again at once. */
+  releaseClaims(deliveries: readonly WebhookDelivery[]): Promise<void>;
   /** Records an attempt's outcome (only while the claim `claimedUntil` is still the delivery's). */
   finishAttempt(delivery: WebhookDelivery, outcome: AttemptOutcome): Promise<void>;
   /** The failed head deliveries of an endpoint become pending again, due at `at` (re-enabling). */

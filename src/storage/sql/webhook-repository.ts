@@ -100,6 +100,47 @@ export class SqlWebhookRepository implements WebhookRepository {
     return claimed;
   }
 
+  async claimRun(head: WebhookDelivery, now: string, claimUntil: string, limit: number): Promise<WebhookDelivery[]> {
+    if (limit <= 0) return [];
+    const next = await this.db
+      .selectFrom('webhook_deliveries')
+      .selectAll()
+      .where('endpoint_id', '=', head.endpointId)
+      .where('workspace_id', '=', head.workspaceId)
+      .where('status', '=', 'pending')
+      .where('sequence', '>', head.sequence)
+      .orderBy('sequence')
+      .limit(limit)
+      .execute();
+    const claimed: WebhookDelivery[] = [];
+    for (const row of next) {
+      if (row.next_attempt_at === null || row.next_attempt_at > now) break;
+      const result = await this.db
+        .updateTable('webhook_deliveries')
+        .set({ claimed_until: claimUntil })
+        .where('endpoint_id', '=', row.endpoint_id)
+        .where('event_id', '=', row.event_id)
+        .where('status', '=', 'pending')
+        .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', now)]))
+        .executeTakeFirst();
+      if (Number(result.numUpdatedRows) !== 1) break;
+      claimed.push(toDelivery({ ...row, claimed_until: claimUntil }));
+    }
+    return claimed;
+  }
+
+  async releaseClaims(deliveries: readonly WebhookDelivery[]): Promise<void> {
+    for (const delivery of deliveries) {
+      await this.db
+        .updateTable('webhook_deliveries')
+        .set({ claimed_until: null })
+        .where('endpoint_id', '=', delivery.endpointId)
+        .where('event_id', '=', delivery.eventId)
+        .where('claimed_until', '=', delivery.claimedUntil)
+        .execute();
+    }
+  }
+
   async finishAttempt(delivery: WebhookDelivery, outcome: AttemptOutcome): Promise<void> {
     await this.db
       .updateTable('webhook_deliveries')
