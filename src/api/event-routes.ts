@@ -71,14 +71,22 @@ export function registerEventRoutes(scope: FastifyInstance, { directory }: ApiCo
         : {}),
     };
     let page = await directory.events.read(query);
-    if (page.data.length === 0 && wait > 0) {
+    // Long-poll: wait for numbered events of the stream until one passes the types filter, the
+    // time is up, or the server closes (events of other types move the cursor, not the answer).
+    const deadline = performance.now() + wait * 1000;
+    let closing = false;
+    while (page.data.length === 0 && !closing && deadline - performance.now() > 0) {
       await new Promise<void>((resolve) => {
-        const wake = () => {
-          waiting.delete(wake);
+        const done = () => {
+          waiting.delete(close);
           resolve();
         };
-        waiting.add(wake);
-        void directory.events.numbered(query, wait * 1000).then(wake);
+        const close = () => {
+          closing = true;
+          done();
+        };
+        waiting.add(close);
+        void directory.events.numbered(query, Math.max(1, deadline - performance.now())).then(done);
       });
       page = await directory.events.read({ ...query, after: page.next });
     }

@@ -26,6 +26,12 @@ const EVENT_PRUNE_MS = 60 * 60 * 1000;
 /** The sequencer also polls: events another process recorded (the CLI, an instance that died) get numbered. */
 const SEQUENCER_POLL_MS = 250;
 const WEBHOOK_POLL_MS = 500;
+/**
+ * Rounds of the sequencer and the dispatcher start at least this far apart: each is a write
+ * transaction, and one per write would double the commits of a busy instance (measured: PATCH
+ * throughput 0.44× without it). An event becomes readable at most this much later.
+ */
+const ROUND_GAP_MS = 20;
 
 export interface JobParts {
   readonly store: DirectoryStore;
@@ -45,7 +51,7 @@ export interface Jobs {
 
 export function backgroundJobs({ store, directory, config, bus, sender, logger }: JobParts): Jobs {
   const failed = (name: string) => (error: unknown) => logger.error({ err: error, job: name }, `${name} failed`);
-  const sequencer = pokable('event numbering', SEQUENCER_POLL_MS, () => numberEvents(store, bus), failed('event numbering'));
+  const sequencer = pokable('event numbering', SEQUENCER_POLL_MS, () => numberEvents(store, bus), failed('event numbering'), ROUND_GAP_MS);
   const webhooks = pokable(
     'webhook delivery',
     WEBHOOK_POLL_MS,
@@ -57,6 +63,7 @@ export function backgroundJobs({ store, directory, config, bus, sender, logger }
       }
     },
     failed('webhook delivery'),
+    ROUND_GAP_MS,
   );
   const all: Job[] = [
     sequencer,
@@ -83,20 +90,38 @@ export function backgroundJobs({ store, directory, config, bus, sender, logger }
 
 /**
  * A job that runs `round` soon after each `poke()` (coalesced: one round runs at a time, and
- * pokes during it ask for one more) and at least every `intervalMs`. A failed round is reported
- * and retried at the next tick.
+ * pokes during it ask for one more) and at least every `intervalMs`. Rounds start at least
+ * `minGapMs` apart, so a job poked by every write runs one round for many writes under load,
+ * not one commit of its own per write. A failed round is reported and retried at the next tick.
  */
-function pokable(name: string, intervalMs: number, round: () => Promise<unknown>, onError: (error: unknown) => void): PokableJob {
+export function pokable(
+  name: string,
+  intervalMs: number,
+  round: () => Promise<unknown>,
+  onError: (error: unknown) => void,
+  minGapMs = 0,
+): PokableJob {
   let timer: NodeJS.Timeout | undefined;
+  let delayed: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
   let again = false;
   let stopped = true;
+  let lastStart = Number.NEGATIVE_INFINITY;
   const run = (): void => {
     if (stopped) return;
     if (running) {
       again = true;
       return;
     }
+    const wait = lastStart + minGapMs - performance.now();
+    if (wait > 0) {
+      delayed ??= setTimeout(() => {
+        delayed = undefined;
+        run();
+      }, wait);
+      return;
+    }
+    lastStart = performance.now();
     running = round()
       .then(() => undefined, onError)
       .finally(() => {
@@ -118,6 +143,7 @@ function pokable(name: string, intervalMs: number, round: () => Promise<unknown>
     async stop() {
       stopped = true;
       if (timer) clearInterval(timer);
+      if (delayed) clearTimeout(delayed);
       await running;
     },
   };

@@ -2,7 +2,7 @@ import { eventJson, type StoredEvent } from '../events/event-model.js';
 import { expandTypes } from '../events/event-reading.js';
 import { nowIso } from '../ids.js';
 import type { DirectoryStore } from '../ports.js';
-import type { AttemptOutcome, WebhookDelivery } from './webhook-ports.js';
+import type { AttemptOutcome, WebhookDelivery, WebhookEndpoint } from './webhook-ports.js';
 import type { WebhookAnswer, WebhookSender } from './webhook-sender.js';
 
 /** Delays between attempts, in seconds (Standard Webhooks' advice, shortened): then hourly, for 24 hours. */
@@ -45,7 +45,10 @@ export function retryDelayMs(attempts: number, scale: number): number {
  * Returns how many attempts it made.
  */
 export async function dispatchWebhooks(store: DirectoryStore, sender: WebhookSender, options: DispatchOptions): Promise<number> {
-  await fanOut(store);
+  // Without an enabled endpoint there is nothing to send (a disabled one's deliveries wait): no write transaction.
+  const endpoints = (await store.read.webhooks.endpoints()).filter((e) => e.disabledAt === null);
+  if (endpoints.length === 0) return 0;
+  await fanOut(store, endpoints);
   const now = new Date();
   const at = now.toISOString();
   const claimUntil = new Date(now.getTime() + CLAIM_S * 1000).toISOString();
@@ -96,9 +99,7 @@ async function sendRun(
   return sent;
 }
 
-async function fanOut(store: DirectoryStore): Promise<void> {
-  const endpoints = (await store.read.webhooks.endpoints()).filter((e) => e.disabledAt === null);
-  if (endpoints.length === 0) return;
+async function fanOut(store: DirectoryStore, endpoints: readonly WebhookEndpoint[]): Promise<void> {
   const head = await store.read.events.head();
   for (const endpoint of endpoints) {
     if (endpoint.fannedThrough >= head) continue;
