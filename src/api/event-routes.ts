@@ -70,27 +70,32 @@ export function registerEventRoutes(scope: FastifyInstance, { directory }: ApiCo
           }
         : {}),
     };
-    let page = await directory.events.read(query);
-    // Long-poll: wait for numbered events of the stream until one passes the types filter, the
-    // time is up, or the server closes (events of other types move the cursor, not the answer).
+    // Long-poll: until an event passes the types filter, the time is up, or the server closes
+    // (events of other types move the cursor, not the answer). The wait listens before each read,
+    // so an event numbered between the read and the wait still ends it.
     const deadline = performance.now() + wait * 1000;
     let closing = false;
-    while (page.data.length === 0 && !closing && deadline - performance.now() > 0) {
-      await new Promise<void>((resolve) => {
-        const done = () => {
-          waiting.delete(close);
-          resolve();
-        };
-        const close = () => {
-          closing = true;
-          done();
-        };
-        waiting.add(close);
-        void directory.events.numbered(query, Math.max(1, deadline - performance.now())).then(done);
-      });
-      page = await directory.events.read({ ...query, after: page.next });
+    let cursor = query.after;
+    let listening: AbortController | undefined;
+    const close = () => {
+      closing = true;
+      listening?.abort();
+    };
+    waiting.add(close);
+    try {
+      for (;;) {
+        listening = new AbortController();
+        const remaining = deadline - performance.now();
+        const woken = remaining > 0 && !closing ? directory.events.numbered(query, remaining, listening.signal) : undefined;
+        const page = await directory.events.read({ ...query, ...(cursor !== undefined ? { after: cursor } : {}) });
+        if (page.data.length > 0 || !woken) return reply.type('application/json; charset=utf-8').send(pageJson(page));
+        await woken;
+        cursor = page.next;
+      }
+    } finally {
+      listening?.abort();
+      waiting.delete(close);
     }
-    return reply.type('application/json; charset=utf-8').send(pageJson(page));
   });
 }
 

@@ -120,8 +120,8 @@ export function createDirectory(store: DirectoryStore, options: DirectoryOptions
     log: bind(store, { read: readLog, search: searchLog }),
     events: {
       read: (query: EventQuery) => readEvents(store, query),
-      /** Resolves when events of the query's stream are numbered, or after `ms`: a long-poll's wait. */
-      numbered: (query: Pick<EventQuery, 'workspace'>, ms: number) => eventsNumbered(bus, query, ms),
+      /** Resolves when events of the query's stream are numbered, after `ms`, or when `signal` aborts: a long-poll's wait. */
+      numbered: (query: Pick<EventQuery, 'workspace'>, ms: number, signal?: AbortSignal) => eventsNumbered(bus, query, ms, signal),
       /** Numbers the recorded events now (the CLI, which runs no sequencer of its own). */
       number: () => numberEvents(store, bus),
     },

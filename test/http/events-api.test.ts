@@ -142,6 +142,21 @@ describe('GET /api/v1/events', () => {
     expect(Date.now() - started).toBeLessThan(5000);
     expect((await api(key, '/events?types=nothing.real')).status).toBe(400);
 
+    // A long-poll filtered by type waits on while only events of other types arrive.
+    const beforeTeam = (await api(key, '/events?after=latest')).body.next;
+    const startedFiltered = Date.now();
+    const [filteredPoll] = await Promise.all([
+      api(key, `/events?types=user.*&wait=10&after=${beforeTeam}`),
+      (async () => {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        await createTeam(server.store, 'paging-co', 'Marketing');
+        await new Promise((resolve) => setTimeout(resolve, 600));
+        await scim.post('/Users', newUser('filtered@paging.example'));
+      })(),
+    ]);
+    expect(filteredPoll.body.data.map((e: any) => [e.type, e.data.user.userName])).toEqual([['user.created', 'filtered@paging.example']]);
+    expect(Date.now() - startedFiltered).toBeGreaterThanOrEqual(800);
+
     // after=latest: no events, the cursor after the newest one; with wait, the next event.
     const latest = await api(key, '/events?after=latest&limit=1');
     expect(latest.body).toEqual({ data: [], next: expect.any(String), hasMore: false });

@@ -93,18 +93,21 @@ export async function readEvents(store: DirectoryStore, query: EventQuery): Prom
 
 /**
  * Waits until events of the query's stream are numbered (here or on another instance) or
- * `ms` pass: the long-poll of `wait`. Resolves either way; the caller reads again.
+ * `ms` pass, or `signal` aborts: the long-poll of `wait`. Resolves either way; the caller reads again.
  */
-export function eventsNumbered(bus: EventBus, query: Pick<EventQuery, 'workspace'>, ms: number): Promise<void> {
+export function eventsNumbered(bus: EventBus, query: Pick<EventQuery, 'workspace'>, ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     const done = () => {
       clearTimeout(timer);
       unsubscribe();
+      signal?.removeEventListener('abort', done);
       resolve();
     };
     const timer = setTimeout(done, ms);
     const unsubscribe = bus.subscribe((workspaceIds) => {
       if (!query.workspace || workspaceIds.includes(query.workspace.id)) done();
     });
+    signal?.addEventListener('abort', done);
+    if (signal?.aborted) done();
   });
 }
