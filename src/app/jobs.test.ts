@@ -71,4 +71,28 @@ describe('pokable jobs', () => {
     expect(calls).toBe(2);
     expect(errors).toHaveLength(1);
   });
+
+  it('aborts the signal of a round in progress when it stops, so a looping round ends at its next step', async () => {
+    let steps = 0;
+    const job = pokable(
+      'test',
+      60_000,
+      async (stopping) => {
+        while (!stopping.aborted && steps < 10_000) {
+          steps += 1;
+          await sleep(1);
+        }
+      },
+      () => undefined,
+    );
+    job.start();
+    job.poke();
+    await sleep(20);
+    await job.stop();
+    const atStop = steps;
+    expect(atStop).toBeGreaterThan(0);
+    expect(atStop).toBeLessThan(10_000);
+    await sleep(20);
+    expect(steps).toBe(atStop);
+  });
 });

@@ -57,9 +57,9 @@ export function backgroundJobs({ store, directory, config, bus, sender, logger }
     WEBHOOK_POLL_MS,
     // Deliveries of one stream go one after another: a round that sent something runs again at
     // once (the next event of each stream is due now), until nothing is due.
-    async () => {
-      for (let round = 0; round < 1000; round++) {
-        if ((await dispatchWebhooks(store, sender, { retryScale: config.webhooks.retryScale })) === 0) return;
+    async (stopping) => {
+      for (let round = 0; round < 1000 && !stopping.aborted; round++) {
+        if ((await dispatchWebhooks(store, sender, { retryScale: config.webhooks.retryScale, stopping })) === 0) return;
       }
     },
     failed('webhook delivery'),
@@ -93,14 +93,18 @@ export function backgroundJobs({ store, directory, config, bus, sender, logger }
  * pokes during it ask for one more) and at least every `intervalMs`. Rounds start at least
  * `minGapMs` apart, so a job poked by every write runs one round for many writes under load,
  * not one commit of its own per write. A failed round is reported and retried at the next tick.
+ * `stop()` aborts the signal a round gets, and waits for the round.
  */
 export function pokable(
   name: string,
   intervalMs: number,
-  round: () => Promise<unknown>,
+  round: (stopping: AbortSignal) => Promise<unknown>,
   onError: (error: unknown) => void,
   minGapMs = 0,
 ): PokableJob {
+  // Aborted by stop(): a round that loops (webhook delivery) ends at its next step instead of
+  // holding up the shutdown.
+  let stopping = new AbortController();
   let timer: NodeJS.Timeout | undefined;
   let delayed: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
@@ -122,7 +126,7 @@ export function pokable(
       return;
     }
     lastStart = performance.now();
-    running = round()
+    running = round(stopping.signal)
       .then(() => undefined, onError)
       .finally(() => {
         running = undefined;
@@ -137,11 +141,13 @@ export function pokable(
     poke: run,
     start() {
       stopped = false;
+      stopping = new AbortController();
       timer = setInterval(run, intervalMs);
       timer.unref();
     },
     async stop() {
       stopped = true;
+      stopping.abort();
       if (timer) clearInterval(timer);
       if (delayed) clearTimeout(delayed);
       await running;

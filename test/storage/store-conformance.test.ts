@@ -35,6 +35,7 @@ const MIGRATIONS = [
   '006-profile-url',
   '007-log-error-code',
   '008-events',
+  '009-delivery-retention',
 ];
 const TABLES = [
   'api_keys',

@@ -23,6 +23,8 @@ const RUN_LENGTH = 50;
 export interface DispatchOptions {
   /** Multiplies every delay and the 24-hour limit (ROSTER_WEBHOOK_RETRY_SCALE): tests run the schedule in seconds. */
   readonly retryScale: number;
+  /** Aborted when the service stops: a run sends nothing more (its claims are given back). */
+  readonly stopping?: AbortSignal;
 }
 
 /** The delay before attempt `attempts + 1`, in milliseconds. */
@@ -85,7 +87,7 @@ async function sendRun(
   const endpoint = head && (await store.read.webhooks.endpoint(head.endpointId));
   let sent = 0;
   for (const delivery of run) {
-    if (!endpoint || (sent > 0 && Date.now() > sendUntil)) break;
+    if (!endpoint || options.stopping?.aborted || (sent > 0 && Date.now() > sendUntil)) break;
     const event = events.get(delivery.eventId);
     // An event retention deleted before it was delivered cannot be sent any more: give it up.
     const answer: WebhookAnswer = event
