@@ -84,18 +84,7 @@ export class SqlWebhookRepository implements WebhookRepository {
       order by d.next_attempt_at limit ${limit}`.execute(this.db);
     const claimed: WebhookDelivery[] = [];
     for (const row of due) {
-      // The claim only succeeds if nobody claimed the delivery since it was read, and it is still
-      // due: another instance may have attempted it meanwhile and set its next attempt later.
-      const result = await this.db
-        .updateTable('webhook_deliveries')
-        .set({ claimed_until: claimUntil })
-        .where('endpoint_id', '=', row.endpoint_id)
-        .where('event_id', '=', row.event_id)
-        .where('status', '=', 'pending')
-        .where('next_attempt_at', '<=', now)
-        .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', now)]))
-        .executeTakeFirst();
-      if (Number(result.numUpdatedRows) === 1) claimed.push(toDelivery({ ...row, claimed_until: claimUntil }));
+      if (await this.claim(row, now, claimUntil)) claimed.push(toDelivery({ ...row, claimed_until: claimUntil }));
     }
     return claimed;
   }
@@ -114,19 +103,27 @@ export class SqlWebhookRepository implements WebhookRepository {
       .execute();
     const claimed: WebhookDelivery[] = [];
     for (const row of next) {
-      if (row.next_attempt_at === null || row.next_attempt_at > now) break;
-      const result = await this.db
-        .updateTable('webhook_deliveries')
-        .set({ claimed_until: claimUntil })
-        .where('endpoint_id', '=', row.endpoint_id)
-        .where('event_id', '=', row.event_id)
-        .where('status', '=', 'pending')
-        .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', now)]))
-        .executeTakeFirst();
-      if (Number(result.numUpdatedRows) !== 1) break;
+      if (row.next_attempt_at === null || row.next_attempt_at > now || !(await this.claim(row, now, claimUntil))) break;
       claimed.push(toDelivery({ ...row, claimed_until: claimUntil }));
     }
     return claimed;
+  }
+
+  /**
+   * Claims one delivery read before. It only succeeds if nobody claimed it since, and it is still
+   * pending and due: another instance may have attempted it meanwhile and set its next attempt later.
+   */
+  private async claim(row: WebhookDeliveriesTable, now: string, claimUntil: string): Promise<boolean> {
+    const result = await this.db
+      .updateTable('webhook_deliveries')
+      .set({ claimed_until: claimUntil })
+      .where('endpoint_id', '=', row.endpoint_id)
+      .where('event_id', '=', row.event_id)
+      .where('status', '=', 'pending')
+      .where('next_attempt_at', '<=', now)
+      .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', now)]))
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
   }
 
   async releaseClaims(deliveries: readonly WebhookDelivery[]): Promise<void> {
