@@ -65,7 +65,15 @@ export async function dispatchWebhooks(store: DirectoryStore, sender: WebhookSen
   if (runs.length === 0) return 0;
   const events = new Map((await store.read.events.byIds(runs.flat().map((d) => d.eventId))).map((e) => [e.id, e]));
   const sendUntil = now.getTime() + RUN_SENDS_UNTIL_S * 1000;
-  const attempts = await Promise.all(runs.map((run) => sendRun(store, sender, run, events, sendUntil, options)));
+  // The endpoints read above serve the runs (one enabled since then is read on its own).
+  const byId = new Map(endpoints.map((e) => [e.id, e]));
+  const attempts = await Promise.all(
+    runs.map(async (run) => {
+      const id = run[0]?.endpointId;
+      const endpoint = id === undefined ? undefined : (byId.get(id) ?? (await store.read.webhooks.endpoint(id)));
+      return sendRun(store, sender, endpoint, run, events, sendUntil, options);
+    }),
+  );
   return attempts.reduce((sum, n) => sum + n, 0);
 }
 
@@ -78,13 +86,12 @@ export async function dispatchWebhooks(store: DirectoryStore, sender: WebhookSen
 async function sendRun(
   store: DirectoryStore,
   sender: WebhookSender,
+  endpoint: WebhookEndpoint | undefined,
   run: readonly WebhookDelivery[],
   events: ReadonlyMap<string, StoredEvent>,
   sendUntil: number,
   options: DispatchOptions,
 ): Promise<number> {
-  const [head] = run;
-  const endpoint = head && (await store.read.webhooks.endpoint(head.endpointId));
   let sent = 0;
   for (const delivery of run) {
     if (!endpoint || options.stopping?.aborted || (sent > 0 && Date.now() > sendUntil)) break;
