@@ -1,3 +1,4 @@
+import type { MutexInterface } from 'async-mutex';
 import type { Dialect } from 'kysely';
 import { StoreConflict } from '../../directory/ports.js';
 
@@ -10,9 +11,11 @@ export interface SqlDialect {
   /**
    * Set where concurrent transactions should share one COMMIT (see GroupCommit): an engine with a
    * single connection and one fsync per commit. `inTransaction` tells whether the connection is
-   * inside a transaction (false after the engine rolled one back by itself).
+   * inside a transaction (false after the engine rolled one back by itself). `writer` is the
+   * database file's write lock inside this process, shared by every store open on that file: a
+   * transaction takes it before the engine's own lock (see `sqliteWriterLock`).
    */
-  readonly groupCommit?: { inTransaction(): boolean };
+  readonly groupCommit?: { inTransaction(): boolean; writer: MutexInterface };
   /** Appended to a SELECT that must lock its rows for the transaction ('' where locking is implicit). */
   readonly forUpdateSql: string;
   /**

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Mutex } from 'async-mutex';
 import Sqlite from 'better-sqlite3';
 import fc from 'fast-check';
 import { Kysely, SqliteDialect, sql } from 'kysely';
@@ -38,7 +39,7 @@ function harness(): Harness {
     close: () => database.close(),
   };
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: counting }) });
-  const group = new GroupCommit(db, 'begin immediate', () => database.inTransaction);
+  const group = new GroupCommit(db, 'begin immediate', () => database.inTransaction, new Mutex());
   const outside = new Sqlite(path, { readonly: true });
   const h: Harness = {
     group,

@@ -1,3 +1,4 @@
+import type { MutexInterface } from 'async-mutex';
 import { type Kysely, sql } from 'kysely';
 import type { Database } from './database-types.js';
 
@@ -7,11 +8,13 @@ class Batch {
   resolve!: () => void;
   reject!: (error: unknown) => void;
 
-  constructor() {
+  /** `unlock` releases the in-process write lock once the batch committed or failed. */
+  constructor(unlock: MutexInterface.Releaser) {
     this.committed = new Promise<void>((resolve, reject) => {
       this.resolve = resolve;
       this.reject = reject;
     });
+    this.committed.then(unlock, unlock);
     // A batch nobody waits for (every member failed) must not be an unhandled rejection.
     this.committed.catch(() => undefined);
   }
@@ -42,6 +45,10 @@ const MAX_READ_ATTEMPTS = 3;
  *
  * SQLite's own rollback of a whole transaction (disk full, I/O error) is detected through
  * `inTransaction` and fails the batch rather than committing what is left of it.
+ *
+ * A batch holds `writer`, the file's write lock inside this process, from its BEGIN to its
+ * COMMIT or ROLLBACK, so another store on the same file in this process waits for it without
+ * blocking the event loop (see `sqliteWriterLock`).
  */
 export class GroupCommit {
   private open: Batch | undefined;
@@ -52,6 +59,7 @@ export class GroupCommit {
     private readonly db: Kysely<Database>,
     private readonly beginSql: string,
     private readonly inTransaction: () => boolean,
+    private readonly writer: MutexInterface,
   ) {}
 
   /**
@@ -112,8 +120,14 @@ export class GroupCommit {
   }
 
   private async begin(connection: Kysely<Database>): Promise<Batch> {
-    await sql.raw(this.beginSql).execute(connection);
-    const batch = new Batch();
+    const unlock = await this.writer.acquire();
+    try {
+      await sql.raw(this.beginSql).execute(connection);
+    } catch (error) {
+      unlock();
+      throw error;
+    }
+    const batch = new Batch(unlock);
     this.open = batch;
     setImmediate(() => void this.commit(batch));
     return batch;

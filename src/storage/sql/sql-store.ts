@@ -30,7 +30,9 @@ export class SqlStore implements DirectoryStore {
     private readonly secrets: SecretBox,
   ) {
     this.db = new Kysely<Database>({ dialect: dialect.kysely });
-    this.groupCommit = dialect.groupCommit ? new GroupCommit(this.db, dialect.beginSql, dialect.groupCommit.inTransaction) : undefined;
+    this.groupCommit = dialect.groupCommit
+      ? new GroupCommit(this.db, dialect.beginSql, dialect.groupCommit.inTransaction, dialect.groupCommit.writer)
+      : undefined;
     const reading = repositories(this.db, dialect, secrets);
     this.read = this.groupCommit ? this.groupCommit.readAfterCommit(reading) : reading;
   }
@@ -42,12 +44,17 @@ export class SqlStore implements DirectoryStore {
    */
   async migrate(): Promise<string[]> {
     const migrator = new Migrator({ db: this.db, provider: migrationProvider });
-    for (let attempt = 1; ; attempt++) {
-      const { error, results } = await migrator.migrateToLatest();
-      if (!error) return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
-      if (attempt >= 5) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
-    }
+    const migrate = async () => {
+      for (let attempt = 1; ; attempt++) {
+        const { error, results } = await migrator.migrateToLatest();
+        if (!error) return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+        if (attempt >= 5) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+      }
+    };
+    // Migrations write outside group commit: take the file's in-process write lock as a batch does.
+    const writer = this.dialect.groupCommit?.writer;
+    return writer ? writer.runExclusive(migrate) : migrate();
   }
 
   /** Runs `work` in one transaction, running it again (up to three times) after a deadlock. */

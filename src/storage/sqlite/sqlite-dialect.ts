@@ -1,5 +1,6 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, realpathSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { Mutex, type MutexInterface } from 'async-mutex';
 import Sqlite from 'better-sqlite3';
 import { type DialectAdapter, type Kysely, type MigrationLockOptions, SqliteAdapter, SqliteDialect, sql } from 'kysely';
 import { isRetryableSqliteError, type SqlDialect, sqliteOrderedList, translateSqliteError } from '../sql/dialect.js';
@@ -30,12 +31,37 @@ export function sqliteDialect(path: string): SqlDialect {
     name: 'sqlite',
     kysely: new MigratingSqliteDialect({ database: new StatementCache(database, STATEMENT_CACHE_SIZE) }),
     beginSql: 'begin immediate',
-    groupCommit: { inTransaction: () => database.inTransaction },
+    groupCommit: { inTransaction: () => database.inTransaction, writer: sqliteWriterLock(path) },
     forUpdateSql: '',
     translateError: translateSqliteError,
     isRetryable: isRetryableSqliteError,
     orderedListSql: sqliteOrderedList,
   };
+}
+
+/** The write lock of each database file open in this process, by the file's real path. */
+const writerLocks = new Map<string, MutexInterface>();
+
+/**
+ * The write lock of a database file inside this process. SQLite's own lock is enough between
+ * processes: a writer that finds it taken waits (busy_timeout) while the other process commits.
+ * Inside one process it is not: better-sqlite3 waits synchronously, so the event loop stops, and
+ * a transaction of another store on the same file in this process (tests, or a CLI command run
+ * in-process next to the server) can never reach its COMMIT, which group commit runs in a later
+ * turn of the loop. The writer then fails with SQLITE_BUSY after busy_timeout, having blocked
+ * everything for that long. So stores on one file in one process queue for this lock first,
+ * asynchronously, and only then take SQLite's. An in-memory database is private to its
+ * connection and gets a lock of its own.
+ */
+function sqliteWriterLock(path: string): MutexInterface {
+  if (path === ':memory:') return new Mutex();
+  const key = realpathSync(path);
+  let lock = writerLocks.get(key);
+  if (!lock) {
+    lock = new Mutex();
+    writerLocks.set(key, lock);
+  }
+  return lock;
 }
 
 /**
