@@ -72,6 +72,9 @@ describe('GET /api/v1/events', () => {
     const admin = groups.body.Resources[0].id as string;
     await scim.patch(`/Users/${id}`, patchOps({ op: 'replace', path: 'name.givenName', value: 'Anna' }));
     await scim.patch(`/Groups/${admin}`, patchOps({ op: 'add', path: 'members', value: [{ value: id }] }));
+    // The role_changed event carries the user as the Groups write left it (built from what the write held).
+    const afterMove = await api(key, `/workspaces/events-co/users/${id}`);
+    expect(afterMove.status).toBe(200);
     await scim.patch(
       `/Users/${id}`,
       patchOps({ op: 'add', path: 'urn:ietf:params:scim:schemas:extension:Teams:2.0:User:teams', value: ['Design'] }),
@@ -96,6 +99,7 @@ describe('GET /api/v1/events', () => {
       displayName: { from: 'Ana Lima', to: 'Anna Lima' },
     });
     expect(rest.data[1].data).toMatchObject({ from: { name: 'Member' }, to: { id: admin, name: 'Admin' } });
+    expect(rest.data[1].data.user).toEqual(afterMove.body);
     expect(rest.data[2].data).toMatchObject({ added: [{ name: 'Design' }], removed: [] });
     expect(rest.data[3].data.user.active).toBe(false);
   });

@@ -57,11 +57,21 @@ export function profileChanges(before: AppUser, after: AppUser): Record<string, 
   return changes;
 }
 
-/** The app users of `users`, their roles and teams read in two statements (inside the caller's transaction). */
-export async function appUsersOf(repos: Repositories, workspace: Workspace, users: readonly User[]): Promise<Map<string, AppUser>> {
+/**
+ * The app users of `users`, their roles and teams read in two statements (inside the caller's
+ * transaction); roles the caller holds already (`known`) are not read, nor teams when none is named.
+ */
+export async function appUsersOf(
+  repos: Repositories,
+  workspace: Workspace,
+  users: readonly User[],
+  known?: ReadonlyMap<string, Role>,
+): Promise<Map<string, AppUser>> {
   if (users.length === 0) return new Map();
-  const roles = await repos.roles.byIds(workspace.id, [...new Set(users.map((u) => u.roleId))]);
-  const teams = await repos.teams.byIds(workspace.id, [...new Set(users.flatMap((u) => u.teamIds))]);
+  const roleIds = [...new Set(users.map((u) => u.roleId))];
+  const roles = known && roleIds.every((id) => known.has(id)) ? [...known.values()] : await repos.roles.byIds(workspace.id, roleIds);
+  const teamIds = [...new Set(users.flatMap((u) => u.teamIds))];
+  const teams = teamIds.length > 0 ? await repos.teams.byIds(workspace.id, teamIds) : [];
   const roleById = new Map(roles.map((r) => [r.id, r]));
   return new Map(users.map((u) => [u.id, toAppUser(u, workspace.slug, roleById.get(u.roleId), teams)]));
 }

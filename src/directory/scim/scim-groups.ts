@@ -70,7 +70,7 @@ export class ScimGroupService {
   async patch(context: RequestContext, id: string, body: unknown): Promise<WriteResult> {
     const plan = planMembership(parsePatchRequest(body, { maxOperations: this.limits.maxOperations }));
     return this.write(context, async (repos) => {
-      const role = await lockedRole(repos, context.workspace, id);
+      const { role, roles } = await lockedRole(repos, context.workspace, id);
       checkDisplayName(role, plan.displayName);
       if (plan.changes.length > 1) {
         // Every user the changes name is locked now, in one sorted pass, so no change locks a user
@@ -80,7 +80,7 @@ export class ScimGroupService {
       }
       const warnings = [...plan.warnings];
       const changed = new Set<string>();
-      const moves = new RoleMoves();
+      const moves = new RoleMoves(roles);
       const fallback = fallbackOnce(repos, context.workspace);
       for (const change of plan.changes) {
         await this.applyChange(repos, context.workspace, role, change, { warnings, changed, moves }, fallback);
@@ -96,13 +96,13 @@ export class ScimGroupService {
     if (!isJsonObject(body)) throw ScimError.invalidSyntax(`the request body must be a JSON object, got ${describe(body)}`);
     const entries = new Map(Object.entries(body).map(([k, v]) => [k.toLowerCase(), v]));
     const result = await this.write(context, async (repos) => {
-      const role = await lockedRole(repos, context.workspace, id);
+      const { role, roles } = await lockedRole(repos, context.workspace, id);
       const displayName = entries.get('displayname');
       if (displayName !== undefined) checkDisplayName(role, typeof displayName === 'string' ? displayName : null);
       const warnings: string[] = [];
       const members = replaceMembers(entries.get('members'), warnings);
       const changed = new Set<string>();
-      const moves = new RoleMoves();
+      const moves = new RoleMoves(roles);
       const fallback = fallbackOnce(repos, context.workspace);
       await this.applyChange(repos, context.workspace, role, members, { warnings, changed, moves }, fallback);
       await this.touch(repos, context.workspace, changed);
@@ -196,25 +196,25 @@ export class ScimGroupService {
   ) {
     const joining = users.filter((u) => u.roleId !== role.id);
     if (joining.length === 0) return;
-    // Guests take no seat; an active guest who joins a role starts taking one. Only the roles
-    // the joining users leave are read (usually one), not the workspace's role list.
-    const left = await repos.roles.byIds(workspace.id, [...new Set(joining.map((u) => u.roleId))]);
-    const roles = new Map(left.map((r) => [r.id, r]));
+    // Guests take no seat; an active guest who joins a role starts taking one.
+    const roles = moves.roles;
     const changes = joining.map((u) => ({
       before: { active: u.active, guest: roles.get(u.roleId)?.isGuest === true },
       after: { active: u.active, guest: role.isGuest },
     }));
     await claimSeats(repos, workspace, changes, `${seatsTaken(changes)} guest(s) joining '${role.name}'`);
+    const at = nowIso();
     await repos.users.assignRole(
       workspace.id,
       joining.map((u) => u.id),
       role.id,
-      nowIso(),
+      at,
     );
     changed.add(role.id);
     for (const user of joining) {
       if (!roles.get(user.roleId)?.isGuest) changed.add(user.roleId);
       moves.add([user.id], user.roleId, role.id);
+      moves.holds({ ...user, roleId: role.id, updatedAt: at, lastSyncedAt: at, version: user.version + 1 });
     }
   }
 
@@ -268,12 +268,15 @@ async function visibleRole(repos: Repositories, workspace: Workspace, id: string
  * other waits for (a deadlock, seen as 500s on PostgreSQL). Roles are few; Groups writes of one
  * workspace queue on them, as writes to one Group always did.
  */
-async function lockedRole(repos: Repositories, workspace: Workspace, id: string): Promise<Role> {
+async function lockedRole(repos: Repositories, workspace: Workspace, id: string): Promise<{ role: Role; roles: readonly Role[] }> {
   const roles = isPlausibleId(id) ? await repos.roles.lockAll(workspace.id) : [];
-  return groupOrNotFound(
-    roles.find((r) => r.id === id),
-    id,
-  );
+  return {
+    role: groupOrNotFound(
+      roles.find((r) => r.id === id),
+      id,
+    ),
+    roles,
+  };
 }
 
 function groupOrNotFound(role: Role | undefined, id: string): Role {
@@ -330,27 +333,41 @@ interface ChangeNotes {
 /**
  * The role moves of one Group request, per user from the first role left to the last one joined,
  * recorded as `user.role_changed` events at the end of its transaction (docs/events.md).
+ * It knows the workspace's roles (read under lock when the request began; roles are not created,
+ * renamed or deleted by a Groups write) and the users the request read and moved itself, so it
+ * reads again only the users moved without reading them (removals) and their teams.
  */
 class RoleMoves {
   private readonly moves = new Map<string, { from: string; to: string }>();
+  /** Users as this request left them, where it read them and moved them once (`holds`). */
+  private readonly held = new Map<string, User>();
+  readonly roles: ReadonlyMap<string, Role>;
+
+  constructor(roles: readonly Role[]) {
+    this.roles = new Map(roles.map((r) => [r.id, r]));
+  }
 
   add(userIds: readonly string[], from: string, to: string): void {
-    for (const id of userIds) this.moves.set(id, { from: this.moves.get(id)?.from ?? from, to });
+    for (const id of userIds) {
+      // A user moved again without being read is read again at the end.
+      this.held.delete(id);
+      this.moves.set(id, { from: this.moves.get(id)?.from ?? from, to });
+    }
+  }
+
+  /** The state of a user this request just moved, read under its row lock: no need to read it again. */
+  holds(user: User): void {
+    this.held.set(user.id, user);
   }
 
   async record(repos: Repositories, workspace: Workspace, events: EventContext): Promise<void> {
     const moved = [...this.moves].filter(([, move]) => move.from !== move.to);
     if (moved.length === 0) return;
-    const users = await repos.users.byIds(
-      workspace.id,
-      moved.map(([id]) => id),
-    );
-    const apps = await appUsersOf(repos, workspace, users);
-    const roles = new Map(
-      (await repos.roles.byIds(workspace.id, [...new Set(moved.flatMap(([, m]) => [m.from, m.to]))])).map((r) => [r.id, r]),
-    );
+    const unread = moved.flatMap(([id]) => (this.held.has(id) ? [] : [id]));
+    const users = [...moved.flatMap(([id]) => this.held.get(id) ?? []), ...(await repos.users.byIds(workspace.id, unread))];
+    const apps = await appUsersOf(repos, workspace, users, this.roles);
     const named = (id: string) => {
-      const role = roles.get(id);
+      const role = this.roles.get(id);
       return role ? { id: role.id, name: role.name } : null;
     };
     const drafts = moved.flatMap(([id, move]) => {
