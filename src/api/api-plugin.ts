@@ -4,7 +4,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Config } from '../config/config.js';
 import type { ApiCaller } from '../directory/api-keys/api-keys.js';
 import type { Directory } from '../directory/directory.js';
-import { isWellFormed } from '../scim/unicode.js';
+import { isStorableInput } from '../scim/unicode.js';
 import { ApiError, apiFailure, sendApiError } from './api-errors.js';
 import { registerEventRoutes } from './event-routes.js';
 import { SHARED_SCHEMAS } from './schemas.js';
@@ -56,7 +56,7 @@ export async function registerApi(app: FastifyInstance, context: ApiContext): Pr
       // text) and answered 500. NULs and lone surrogates are refused here, before any route (as the
       // SCIM body parser and the console do): 400, never stored, never compared.
       scope.addHook('preValidation', async (request) => {
-        if (!storable(request.query) || !storable(request.params)) {
+        if (!isStorableInput(request.query) || !isStorableInput(request.params)) {
           throw new ApiError('invalid_request', 'a parameter holds a NUL character or a lone surrogate, which Roster does not accept');
         }
       });
@@ -92,11 +92,4 @@ async function authenticate(directory: Directory, request: FastifyRequest): Prom
   const caller = await directory.apiKeys.authenticate(match[1] as string);
   if (!caller) throw new ApiError('unauthorized', 'the API key is unknown or has been revoked');
   return caller;
-}
-
-/** Whether parsed input (query, params) is free of NULs and lone surrogates, in keys and values. */
-function storable(value: unknown, depth = 0): boolean {
-  if (typeof value === 'string') return !value.includes('\u0000') && isWellFormed(value);
-  if (depth > 4 || value === null || typeof value !== 'object') return true;
-  return Object.entries(value).every(([key, item]) => storable(key) && storable(item, depth + 1));
 }

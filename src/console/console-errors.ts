@@ -66,15 +66,5 @@ export function consoleFailure(error: unknown): ConsoleFailure | undefined {
   return undefined;
 }
 
-/** Whether a parsed input (query, params, form body) holds a NUL anywhere: PostgreSQL cannot store it in text. */
-export function containsNul(value: unknown, depth = 0): boolean {
-  if (typeof value === 'string') return value.includes('\u0000');
-  if (depth > 8 || value === null || typeof value !== 'object') return false;
-  for (const [key, item] of Object.entries(value)) {
-    if (key.includes('\u0000') || containsNul(item, depth + 1)) return true;
-  }
-  return false;
-}
-
 /** What went wrong talking to the identity provider, for the service log only (never shown). */
 export const reasonOf = (error: unknown): string | undefined => (error instanceof IdentityProviderFailed ? error.reason : undefined);

@@ -3,7 +3,8 @@ import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ConsoleInputRefused, consoleFailure, containsNul } from './console-errors.js';
+import { isStorableInput } from '../scim/unicode.js';
+import { ConsoleInputRefused, consoleFailure } from './console-errors.js';
 import { type ConsoleContext, field, sendPage } from './context.js';
 import { registerAdminRoutes } from './routes/admin-routes.js';
 import { registerGuideRoutes } from './routes/guide-routes.js';
@@ -39,11 +40,13 @@ export async function registerConsole(app: FastifyInstance, context: ConsoleCont
       request.log.error({ err: error }, 'console request failed');
       return sendPage(reply, messagePage('Something went wrong', `Roster could not complete this request. Trace id: ${request.id}`), 500);
     });
-    // PostgreSQL cannot hold a NUL in text, and no person types one: refuse it before any route
-    // (and any guard) hands it to the store. Runs after the form body is parsed.
+    // PostgreSQL cannot hold a NUL in text, and no person types one (nor a lone surrogate): refuse
+    // it before any route (and any guard) hands it to the store. Runs after the form body is parsed.
     scope.addHook('preValidation', async (request) => {
-      if (containsNul(request.params) || containsNul(request.query) || containsNul(request.body)) {
-        throw new ConsoleInputRefused('The request contains a NUL character, which Roster does not accept in any field.');
+      if (!isStorableInput(request.params) || !isStorableInput(request.query) || !isStorableInput(request.body)) {
+        throw new ConsoleInputRefused(
+          'The request contains a NUL character or a lone surrogate, which Roster does not accept in any field.',
+        );
       }
     });
     // Defence in depth against cross-site form posts, besides SameSite cookies and CSRF tokens.
