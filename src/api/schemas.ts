@@ -4,6 +4,8 @@
  * document cannot drift from what the routes do.
  */
 
+import type { AppUser } from '../directory/events/event-model.js';
+
 const nullableString = { type: ['string', 'null'] } as const;
 
 export const namedRef = {
@@ -13,50 +15,35 @@ export const namedRef = {
   properties: { id: { type: 'string' }, name: { type: 'string' } },
 } as const;
 
+/** The app user's fields: the compiler checks they are exactly those of the domain's AppUser (events/app-user.ts). */
+const appUserProperties = {
+  id: { type: 'string' },
+  workspace: { type: 'string', description: 'The workspace slug.' },
+  userName: { type: 'string' },
+  email: { type: 'string' },
+  givenName: nullableString,
+  familyName: nullableString,
+  displayName: { type: 'string' },
+  active: { type: 'boolean' },
+  role: { anyOf: [{ $ref: 'NamedRef#' }, { type: 'null' }] },
+  teams: { type: 'array', items: { $ref: 'NamedRef#' } },
+  language: nullableString,
+  timezone: nullableString,
+  title: nullableString,
+  department: nullableString,
+  externalId: nullableString,
+  managedBy: { type: 'string', enum: ['scim', 'app'] },
+  createdAt: { type: 'string', format: 'date-time' },
+  updatedAt: { type: 'string', format: 'date-time' },
+} as const satisfies Record<keyof AppUser, object>;
+
 export const appUser = {
   $id: 'AppUser',
   type: 'object',
   description: 'A user as the app sees it: stable camelCase fields, not SCIM.',
-  required: [
-    'id',
-    'workspace',
-    'userName',
-    'email',
-    'givenName',
-    'familyName',
-    'displayName',
-    'active',
-    'role',
-    'teams',
-    'language',
-    'timezone',
-    'title',
-    'department',
-    'externalId',
-    'managedBy',
-    'createdAt',
-    'updatedAt',
-  ],
-  properties: {
-    id: { type: 'string' },
-    workspace: { type: 'string', description: 'The workspace slug.' },
-    userName: { type: 'string' },
-    email: { type: 'string' },
-    givenName: nullableString,
-    familyName: nullableString,
-    displayName: { type: 'string' },
-    active: { type: 'boolean' },
-    role: { anyOf: [{ $ref: 'NamedRef#' }, { type: 'null' }] },
-    teams: { type: 'array', items: { $ref: 'NamedRef#' } },
-    language: nullableString,
-    timezone: nullableString,
-    title: nullableString,
-    department: nullableString,
-    externalId: nullableString,
-    managedBy: { type: 'string', enum: ['scim', 'app'] },
-    createdAt: { type: 'string', format: 'date-time' },
-    updatedAt: { type: 'string', format: 'date-time' },
-  },
+  // Every field is always present (null when unset).
+  required: Object.keys(appUserProperties) as (keyof AppUser)[],
+  properties: appUserProperties,
 } as const;
 
 export const event = {
