@@ -5,7 +5,8 @@ import { listWebhooks } from '../../src/directory/webhooks/webhooks.js';
 import { createWorkspace, requireWorkspace } from '../../src/directory/workspaces/workspaces.js';
 import { openStore } from '../../src/storage/open-store.js';
 import { HttpWebhookSender } from '../../src/webhooks/http-webhook-sender.js';
-import { type CliResult, runCli, tempDatabase } from '../support/cli.js';
+import { type CliResult, runCli } from '../support/cli.js';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 import { numberAllEvents, type Receiver, startReceiver, verified } from '../support/webhook-receiver.js';
 
 /**
@@ -14,7 +15,7 @@ import { numberAllEvents, type Receiver, startReceiver, verified } from '../supp
  * `[{"eventId", "type", "status", "attempts", "responseStatus", "lastAttemptAt", "nextAttemptAt"}]`,
  * refusals exit with the statuses of docs/cli.md and one line on stderr. Spawns are slow, so
  * they run in three concurrent waves, and what is not under test (events, one dispatch round)
- * is done through the directory API.
+ * is done through the directory API. Runs on both engines.
  */
 const TIMEOUT = 120_000;
 const ALLOW = { ROSTER_ALLOW_PRIVATE_WEBHOOKS: '1' };
@@ -35,10 +36,15 @@ function failure(result: CliResult, code: number): string {
 }
 
 describe('roster webhook', () => {
-  const { path: db, cleanup } = tempDatabase();
-  const d = ['--json', '--database', db];
+  // The engine of the vitest project: this file runs in the sqlite and the postgres projects.
+  let database: TestDatabase;
+  let db = '';
+  const d = ['--json', '--database'];
   let receiver: Receiver;
   beforeAll(async () => {
+    database = await createTestDatabase();
+    db = database.url;
+    d.push(db);
     receiver = await startReceiver();
     const store = await openStore(db);
     try {
@@ -50,7 +56,7 @@ describe('roster webhook', () => {
   });
   afterAll(async () => {
     await receiver?.close();
-    cleanup();
+    await database?.drop();
   });
 
   it(
