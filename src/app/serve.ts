@@ -24,13 +24,9 @@ export async function serve(config: Config, options: { demo: boolean }): Promise
     logger.info({ signal }, 'shutting down');
     // A hard deadline, in case a client holds a request open for ever.
     setTimeout(() => process.exit(1), 30_000).unref();
-    // Closing stops accepting, lets in-flight requests finish, then stops the jobs in reverse order.
-    const closing = app.close();
-    // Connections that finish their last request after close() started would otherwise stay open
-    // as idle keep-alive connections for the keep-alive timeout: close them as they go idle.
-    const sweep = setInterval(() => app.server.closeIdleConnections(), 100);
-    await closing;
-    clearInterval(sweep);
+    // Closing stops accepting, lets in-flight requests finish (closing connections as they go
+    // idle: http/app.ts), then stops the jobs in reverse order.
+    await app.close();
     await store.close();
     process.exit(0);
   };

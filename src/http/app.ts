@@ -86,6 +86,13 @@ export async function buildApp({ directory, log, config, logger }: AppDependenci
     const error = new ScimError('expectationFailed', `the Expect header '${String(request.headers.expect)}' is not supported`);
     response.writeHead(error.status, { 'content-type': SCIM_CONTENT_TYPE }).end(JSON.stringify(errorBody(error)));
   });
+  // Closing lets in-flight requests finish. A connection that finishes its last request after
+  // close() started would stay open as an idle keep-alive connection for the keep-alive timeout
+  // (72 s), and close() waits for it: close connections as they go idle, until the server closed.
+  app.addHook('preClose', async () => {
+    const sweep = setInterval(() => app.server.closeIdleConnections(), 100).unref();
+    app.server.once('close', () => clearInterval(sweep));
+  });
   app.decorate('provisioningLog', log);
   await app.register(async (scope) => registerScimRoutes(scope, { directory, config, log }), { prefix: '/scim/v2' });
   await registerApi(app, { directory, config });

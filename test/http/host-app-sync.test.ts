@@ -25,8 +25,7 @@ import { TEAMS } from './helpers.js';
  * `GET /api/v1/workspaces/{slug}/users`, all pages.
  */
 describe('examples/host-app keeps a members table equal to the users list', () => {
-  // Closing got over a minute once in the full suite under load (see scim-server.ts); allow more.
-  const server = serverForSuite({ ROSTER_ALLOW_PRIVATE_WEBHOOKS: '1', ROSTER_WEBHOOK_RETRY_SCALE: '0.01' }, 180_000);
+  const server = serverForSuite({ ROSTER_ALLOW_PRIVATE_WEBHOOKS: '1', ROSTER_WEBHOOK_RETRY_SCALE: '0.01' });
   const SLUG = 'host-app';
   const FIRST = 240;
   const TOTAL = 300;

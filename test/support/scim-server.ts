@@ -45,8 +45,8 @@ export async function startServer(env: NodeJS.ProcessEnv = {}): Promise<TestServ
       return (await enableScim(store, slug, 'generic')).token;
     },
     async close() {
-      // A slow phase is reported: the full suite once saw this close take over a minute (issue 15
-      // host-app test, under load), which no run alone reproduced.
+      // A slow phase is reported (a close once waited 68 s for an idle keep-alive connection:
+      // test/http/server-close.test.ts).
       for (const [phase, step] of [
         ['app.close', () => app.close()],
         ['store.close', () => store.close()],
