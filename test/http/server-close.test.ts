@@ -23,7 +23,11 @@ describe('closing the server', () => {
           {
             method: 'POST',
             agent,
-            headers: { authorization: `Bearer ${token}`, 'content-type': 'application/scim+json', 'content-length': Buffer.byteLength(body) },
+            headers: {
+              authorization: `Bearer ${token}`,
+              'content-type': 'application/scim+json',
+              'content-length': Buffer.byteLength(body),
+            },
           },
           (response) => {
             response.resume();
