@@ -1,16 +1,16 @@
-import { randomBytes } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 
 /**
  * A UUID version 7 (RFC 9562): time-ordered, so ordering by id is creation order and pages
- * stay stable. Hand-written because it is twelve lines and node:crypto has only v4.
+ * stay stable. node:crypto has only v4; a v4 UUID's last 74 random bits and its variant are
+ * kept, and the 48-bit millisecond time and the version go in front. `randomUUID` draws from a
+ * cached entropy pool: a third of the cost of `randomBytes(16)` per id, which every event and user
+ * write pays (measured in the write path's CPU profile).
  */
 export function newId(now = Date.now()): string {
-  const bytes = randomBytes(16);
-  bytes.writeUIntBE(now, 0, 6);
-  bytes[6] = ((bytes[6] as number) & 0x0f) | 0x70;
-  bytes[8] = ((bytes[8] as number) & 0x3f) | 0x80;
-  const hex = bytes.toString('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  const time = now.toString(16).padStart(12, '0');
+  // xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx: replace the first 12 digits and the version digit (index 14).
+  return `${time.slice(0, 8)}-${time.slice(8, 12)}-7${randomUUID().slice(15)}`;
 }
 
 export const nowIso = (): string => new Date().toISOString();
