@@ -106,6 +106,7 @@ function tracedDialect(path: string, options: { statementCache: boolean; synchro
     translateError: translateSqliteError,
     isRetryable: isRetryableSqliteError,
     orderedListSql: sqliteOrderedList,
+    numbersEventsOnInsert: true,
   };
 }
 

@@ -59,7 +59,7 @@ const webhookSenderFor = (config: Config): WebhookSender =>
 export async function compose({ store, config, logger }: ComposeOptions): Promise<Composition> {
   const serviceLog = logger ?? pino({ level: 'silent' });
   const bus = await eventBusFor(config, serviceLog);
-  // Every committed write pokes the sequencer, so its events are numbered at once.
+  // Every committed write pokes the sequencer, so its events are numbered (or announced) at once.
   let poke = (): void => undefined;
   const writing = afterCommit(store, () => poke());
   const sender = webhookSenderFor(config);

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
 import type { Directory } from '../directory/directory.js';
-import { type EventBus, numberEvents, pruneEvents } from '../directory/events/event-sequencer.js';
+import { type EventBus, numberEvents, pruneEvents, type SequencerState } from '../directory/events/event-sequencer.js';
 import { OutboxDispatcher } from '../directory/outbox/outbox.js';
 import type { DirectoryStore } from '../directory/ports.js';
 import { dispatchWebhooks } from '../directory/webhooks/webhook-dispatcher.js';
@@ -27,9 +27,10 @@ const EVENT_PRUNE_MS = 60 * 60 * 1000;
 const SEQUENCER_POLL_MS = 250;
 const WEBHOOK_POLL_MS = 500;
 /**
- * Rounds of the sequencer and the dispatcher start at least this far apart: each is a write
- * transaction, and one per write would double the commits of a busy instance (measured: PATCH
- * throughput 0.44× without it). An event becomes readable at most this much later.
+ * Rounds of the sequencer and the dispatcher start at least this far apart: each is a transaction
+ * (on PostgreSQL the sequencer's is a write), and one per write would double the commits of a
+ * busy instance (measured: PATCH throughput 0.44× without it). An event becomes readable (on
+ * PostgreSQL) or is announced (on SQLite, where writes number their own) at most this much later.
  */
 const ROUND_GAP_MS = 20;
 
@@ -45,13 +46,20 @@ export interface JobParts {
 /** The jobs of a running Roster, in start order. */
 export interface Jobs {
   readonly all: readonly Job[];
-  /** Numbers recorded events: poked after every write transaction. */
+  /** Numbers recorded events (or, on SQLite, announces those the writes numbered): poked after every write transaction. */
   readonly sequencer: PokableJob;
 }
 
 export function backgroundJobs({ store, directory, config, bus, sender, logger }: JobParts): Jobs {
   const failed = (name: string) => (error: unknown) => logger.error({ err: error, job: name }, `${name} failed`);
-  const sequencer = pokable('event numbering', SEQUENCER_POLL_MS, () => numberEvents(store, bus), failed('event numbering'), ROUND_GAP_MS);
+  const sequencing: SequencerState = {};
+  const sequencer = pokable(
+    'event numbering',
+    SEQUENCER_POLL_MS,
+    () => numberEvents(store, bus, sequencing),
+    failed('event numbering'),
+    ROUND_GAP_MS,
+  );
   const webhooks = pokable(
     'webhook delivery',
     WEBHOOK_POLL_MS,

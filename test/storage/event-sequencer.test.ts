@@ -10,7 +10,7 @@ import { DirectoryError } from '../../src/directory/errors.js';
 import type { EventType, RecordedEvent, StoredEvent } from '../../src/directory/events/event-model.js';
 import { decodeCursor, readEvents } from '../../src/directory/events/event-reading.js';
 import { newEventId } from '../../src/directory/events/event-recording.js';
-import { numberEvents, pruneEvents } from '../../src/directory/events/event-sequencer.js';
+import { numberEvents, pruneEvents, type SequencerState } from '../../src/directory/events/event-sequencer.js';
 import { LocalEventBus } from '../../src/directory/events/local-event-bus.js';
 import type { Workspace } from '../../src/directory/model.js';
 import type { DirectoryStore } from '../../src/directory/ports.js';
@@ -19,7 +19,7 @@ import type { WebhookSender } from '../../src/directory/webhooks/webhook-sender.
 import { addWebhook, webhookDeliveries } from '../../src/directory/webhooks/webhooks.js';
 import { openStore } from '../../src/storage/open-store.js';
 import type { SqlStore } from '../../src/storage/sql/sql-store.js';
-import { addWorkspace, freshStore, type StoreHandle, TEST_ENGINE } from './fixtures.js';
+import { addWorkspace, freshStore, rawDatabase, type StoreHandle, TEST_ENGINE } from './fixtures.js';
 
 const OLD = '2020-01-01T00:00:00.000Z';
 const TYPES: EventType[] = ['user.created', 'user.updated', 'role.created', 'team.deleted'];
@@ -60,7 +60,10 @@ describe('the event sequencer', () => {
       fc.record({ kind: fc.constant('record' as const), ws: fc.nat(2), count: fc.integer({ min: 1, max: 4 }) }),
       fc.record({ kind: fc.constant('number' as const), limit: fc.integer({ min: 1, max: 6 }) }),
     );
-    // The model: every event in recorded order, and how many of them are numbered (a prefix).
+    // The model: every event in recorded order, and how many of them are numbered (a prefix): all of
+    // them where the recording transaction numbers its events (SQLite), else what the sequencer did.
+    const onInsert = store.read.events.numbersOnInsert;
+    expect(onInsert).toBe(TEST_ENGINE === 'sqlite');
     const order: Array<{ id: string; ws: string }> = [];
     let numbered = 0;
     await fc.assert(
@@ -73,9 +76,10 @@ describe('the event sequencer', () => {
               Array.from({ length: c.count }, () => recorded(ws)),
             );
             order.push(...ids.map((id) => ({ id, ws })));
+            if (onInsert) numbered = order.length;
           } else {
             const done = await numberSome(store, c.limit);
-            expect(done).toBe(Math.min(c.limit, order.length - numbered));
+            expect(done).toBe(onInsert ? 0 : Math.min(c.limit, order.length - numbered));
             numbered += done;
           }
           const all = await stream(store);
@@ -93,7 +97,7 @@ describe('the event sequencer', () => {
       { numRuns: 15 },
     );
     // The sequencer numbers all that is left, in batches, and says how many.
-    expect(await numberEvents(store, bus)).toBe(order.length - numbered);
+    expect(await numberEvents(store, bus)).toBe(onInsert ? 0 : order.length - numbered);
     expect((await stream(store)).map((e) => e.id)).toEqual(order.map((e) => e.id));
     expect(await numberEvents(store, bus)).toBe(0);
   }, 120_000);
@@ -103,9 +107,11 @@ describe('the event sequencer', () => {
     await record(store, [...Array.from({ length: 5 }, () => recorded(w1.id, 'user.created', OLD))]);
     await record(store, [...Array.from({ length: 3 }, () => recorded(w2.id, 'user.created', OLD))]);
     const fresh = await record(store, [recorded(w1.id), recorded(w1.id)]);
-    // Recorded long ago but not numbered yet: retention does not touch it.
-    const late = await record(store, [recorded(w2.id, 'user.updated', OLD)]);
-    await store.transaction((repos) => repos.events.numberPending(8 + 2));
+    // Where events wait for the sequencer, one recorded long ago but not numbered yet is not
+    // touched by retention. (Where the recording numbers them, no event is ever unnumbered.)
+    const onInsert = store.read.events.numbersOnInsert;
+    const unnumbered = onInsert ? undefined : await record(store, [recorded(w2.id, 'user.updated', OLD)]);
+    if (!onInsert) await store.transaction((repos) => repos.events.numberPending(8 + 2));
     expect(await pruneEvents(store, 30)).toBe(8);
     expect(await store.read.events.watermark(w1.id)).toBe(5);
     expect(await store.read.events.watermark(w2.id)).toBe(3);
@@ -113,6 +119,8 @@ describe('the event sequencer', () => {
     expect((await stream(store, w2.id)).length).toBe(0);
     expect((await stream(store)).map((e) => e.id)).toEqual(fresh);
 
+    // w2, left with no event, continues its stream above its watermark.
+    const late = unnumbered ?? (await record(store, [recorded(w2.id)]));
     await numberEvents(store, bus);
     expect((await stream(store, w2.id)).map((e) => [e.id, e.sequence, e.position])).toEqual([[late[0], 4, 11]]);
     // Everything goes, the newest too: the next event still continues the streams.
@@ -316,4 +324,82 @@ describe('two sequencers at once', () => {
       expect((await stream(handle.store)).map((e) => e.position)).toEqual([1, 2]);
     },
   );
+});
+
+/** SQLite: the recording transaction numbers its events (docs/events.md, "Order"). */
+describe.skipIf(TEST_ENGINE !== 'sqlite')('numbering in the recording transaction (SQLite)', () => {
+  let handle: StoreHandle;
+  let second: SqlStore | undefined;
+  beforeEach(async () => {
+    handle = await freshStore();
+  });
+  afterEach(async () => {
+    await second?.close();
+    second = undefined;
+    await handle.dispose();
+  });
+
+  it('a request that fails inside a shared batch gives its numbers back: the others’ are contiguous, in commit order', async () => {
+    const store = handle.store;
+    const ws = await addWorkspace(store);
+    // Started in one turn of the event loop, so they share one SQLite transaction (group commit).
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 9 }, (_, i) =>
+        store.transaction(async (repos) => {
+          await repos.events.insert([recorded(ws.id), recorded(ws.id)]);
+          if (i % 3 === 1) throw new Error(`request ${i} fails after recording`);
+          return i;
+        }),
+      ),
+    );
+    expect(outcomes.filter((o) => o.status === 'rejected')).toHaveLength(3);
+    const all = await stream(store);
+    expect(all.map((e) => [e.sequence, e.position])).toEqual(Array.from({ length: 12 }, (_, i) => [i + 1, i + 1]));
+    expect(await store.read.events.head()).toBe(12);
+  });
+
+  it('each round announces the workspaces whose events were numbered since the last, also by another store on the file; the first round numbers what an older version left', async () => {
+    const store = handle.store;
+    const [w1, w2] = [await addWorkspace(store), await addWorkspace(store)] as [Workspace, Workspace];
+    // An event an older version recorded and left unnumbered (its sequencer did that after commit).
+    const raw = rawDatabase(handle.database.url);
+    try {
+      await raw
+        .insertInto('events')
+        .values({
+          id: newEventId(),
+          workspace_id: w1.id,
+          type: 'user.created',
+          occurred_at: OLD,
+          actor: '{"type":"system"}',
+          trace_id: null,
+          data: '{}',
+        })
+        .execute();
+    } finally {
+      await raw.destroy();
+    }
+    const bus = new LocalEventBus();
+    const announced: string[][] = [];
+    bus.subscribe((ids) => announced.push([...ids].sort()));
+    const state: SequencerState = {};
+    expect(await numberEvents(store, bus, state)).toBe(1);
+    expect(announced).toEqual([[w1.id]]);
+    expect(state.through).toBe(1);
+    await record(store, [recorded(w2.id)]);
+    second = await openStore(handle.database.url);
+    await record(second, [recorded(w1.id), recorded(w2.id)]);
+    expect(await numberEvents(store, bus, state)).toBe(0);
+    expect(announced).toEqual([[w1.id], [w1.id, w2.id].sort()]);
+    expect(state.through).toBe(4);
+    // Nothing new: nothing announced.
+    expect(await numberEvents(store, bus, state)).toBe(0);
+    expect(announced).toHaveLength(2);
+    expect((await stream(store)).map((e) => [e.workspaceId, e.sequence, e.position])).toEqual([
+      [w1.id, 1, 1],
+      [w2.id, 1, 2],
+      [w1.id, 2, 3],
+      [w2.id, 2, 4],
+    ]);
+  });
 });

@@ -18,8 +18,15 @@ export interface EventPage {
 }
 
 export interface EventRepository {
-  /** Records events in the writing transaction, not numbered yet. */
+  /**
+   * True where `insert` numbers the events it records (the engine runs one write transaction at a
+   * time, so numbers follow commit order); false where they wait for the sequencer (`numberPending`).
+   */
+  readonly numbersOnInsert: boolean;
+  /** Records events in the writing transaction: numbered at once where `numbersOnInsert`, else not numbered yet. */
   insert(events: readonly RecordedEvent[]): Promise<void>;
+  /** The workspaces with events numbered above `position`, and the highest position (`position` itself if none). */
+  numberedAfter(position: number): Promise<{ readonly head: number; readonly workspaceIds: readonly string[] }>;
   /**
    * Takes the sequencer's lock for the transaction: false when another instance holds it
    * (PostgreSQL advisory lock; SQLite's write lock already serialises transactions).

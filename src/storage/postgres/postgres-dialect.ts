@@ -38,6 +38,7 @@ export function postgresDialect(url: string, options: PostgresOptions = {}): Sql
     forUpdateSql: 'for update',
     tryLockSql: (key) => `select pg_try_advisory_xact_lock(${Math.trunc(key)}) as locked`,
     orderedListSql: postgresOrderedList,
+    numbersEventsOnInsert: false,
     isRetryable(error: unknown): boolean {
       const code = (error as { code?: unknown }).code;
       return code === '40P01' || code === '40001';

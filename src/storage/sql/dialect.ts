@@ -24,6 +24,13 @@ export interface SqlDialect {
    * write lock already serialises transactions (SQLite).
    */
   readonly tryLockSql?: (key: number) => string;
+  /**
+   * Whether events get their numbers in the transaction that records them. Safe where one write
+   * transaction runs at a time on the whole database (SQLite's write lock, across processes too):
+   * numbers are then given in commit order, and a rolled-back write gives its numbers back.
+   * Elsewhere the sequencer numbers committed events (docs/events.md, "Order").
+   */
+  readonly numbersEventsOnInsert: boolean;
   /** Maps a driver error to a StoreConflict when it is a unique violation; returns the error otherwise. */
   translateError(error: unknown): unknown;
   /** A transaction that failed this way did nothing and may simply run again (deadlock, serialization). */

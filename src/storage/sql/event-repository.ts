@@ -1,10 +1,31 @@
-import { type Kysely, sql } from 'kysely';
+import { CompiledQuery, type Kysely, sql } from 'kysely';
 import type { RecordedEvent, StoredEvent } from '../../directory/events/event-model.js';
 import type { EventPage, EventPageQuery, EventRepository } from '../../directory/events/event-ports.js';
 import { chunks } from './chunks.js';
 import type { Database } from './database-types.js';
 import type { SqlDialect } from './dialect.js';
 import { insertRows } from './row-statements.js';
+
+/** Rows per numbered INSERT (7 parameters a row, far below SQLite's 32,766). */
+const NUMBERED_CHUNK = 500;
+const numberedTexts = new Map<number, string>();
+
+/** The SQLite statement of `insertNumbered` for `rows` rows, cached per row count. */
+function numberedInsertSql(rows: number): string {
+  let text = numberedTexts.get(rows);
+  if (text === undefined) {
+    text = `with base(s, p) as (select
+        max(coalesce((select max(sequence) from events where workspace_id = ?), 0),
+            coalesce((select pruned_through from event_watermarks where scope = ?), 0)),
+        max(coalesce((select max(position) from events), 0),
+            coalesce((select pruned_through from event_watermarks where scope = ?), 0))),
+      v(n, id, type, occurred_at, actor, trace_id, data) as (values ${Array.from({ length: rows }, () => '(?, ?, ?, ?, ?, ?, ?)').join(', ')})
+      insert into events (id, workspace_id, type, occurred_at, actor, trace_id, data, sequence, position)
+      select v.id, ?, v.type, v.occurred_at, v.actor, v.trace_id, v.data, base.s + v.n, base.p + v.n from v, base order by v.n`;
+    if (rows <= 16) numberedTexts.set(rows, text);
+  }
+  return text;
+}
 
 /** The advisory lock key of the sequencer (any constant unique to Roster's locks). */
 const SEQUENCER_LOCK = 7_243_117;
@@ -25,12 +46,17 @@ type EventRow = {
 };
 
 export class SqlEventRepository implements EventRepository {
+  readonly numbersOnInsert: boolean;
+
   constructor(
     private readonly db: Kysely<Database>,
     private readonly dialect: SqlDialect,
-  ) {}
+  ) {
+    this.numbersOnInsert = dialect.numbersEventsOnInsert;
+  }
 
   async insert(events: readonly RecordedEvent[]): Promise<void> {
+    if (this.numbersOnInsert) return this.insertNumbered(events);
     const rows = events.map((e) => ({
       id: e.id,
       workspace_id: e.workspaceId,
@@ -41,6 +67,40 @@ export class SqlEventRepository implements EventRepository {
       data: e.data,
     }));
     for (const chunk of chunks(rows, 500)) await this.db.executeQuery(insertRows(this.dialect, 'events', chunk));
+  }
+
+  /**
+   * SQLite: each workspace's events in one statement that numbers them above the stream's highest
+   * number and its watermark (both read by index), in the order given. The transaction holds the
+   * database's only write lock, so no other writer can take the same numbers, and a rolled-back
+   * write (a failed request's savepoint, a failed batch) takes its numbers with it: no gaps.
+   * Written as cached SQL text (Kysely has no CTE-on-INSERT form that would not be rebuilt per
+   * call, and this runs in every write that changes something).
+   */
+  private async insertNumbered(events: readonly RecordedEvent[]): Promise<void> {
+    const byWorkspace = new Map<string, RecordedEvent[]>();
+    for (const event of events) byWorkspace.set(event.workspaceId, [...(byWorkspace.get(event.workspaceId) ?? []), event]);
+    for (const [workspaceId, own] of byWorkspace) {
+      for (const chunk of chunks(own, NUMBERED_CHUNK)) {
+        const parameters: unknown[] = [workspaceId, workspaceId, ALL];
+        chunk.forEach((e, i) => parameters.push(i + 1, e.id, e.type, e.occurredAt, e.actor, e.traceId, e.data));
+        parameters.push(workspaceId);
+        await this.db.executeQuery(CompiledQuery.raw(numberedInsertSql(chunk.length), parameters));
+      }
+    }
+  }
+
+  async numberedAfter(position: number): Promise<{ head: number; workspaceIds: string[] }> {
+    const rows = await this.db
+      .selectFrom('events')
+      .select((eb) => ['workspace_id', eb.fn.max('position').as('head')])
+      .where('position', '>', position)
+      .groupBy('workspace_id')
+      .execute();
+    return {
+      head: rows.reduce((highest, row) => Math.max(highest, Number(row.head)), position),
+      workspaceIds: rows.map((row) => row.workspace_id),
+    };
   }
 
   async lockSequencer(): Promise<boolean> {

@@ -36,6 +36,7 @@ export function sqliteDialect(path: string): SqlDialect {
     translateError: translateSqliteError,
     isRetryable: isRetryableSqliteError,
     orderedListSql: sqliteOrderedList,
+    numbersEventsOnInsert: true,
   };
 }
 
