@@ -79,12 +79,15 @@ export class SqlEventRepository implements EventRepository {
    */
   private async insertNumbered(events: readonly RecordedEvent[]): Promise<void> {
     const byWorkspace = new Map<string, RecordedEvent[]>();
-    for (const event of events) byWorkspace.set(event.workspaceId, [...(byWorkspace.get(event.workspaceId) ?? []), event]);
+    for (const event of events) {
+      const own = byWorkspace.get(event.workspaceId);
+      if (own) own.push(event);
+      else byWorkspace.set(event.workspaceId, [event]);
+    }
     for (const [workspaceId, own] of byWorkspace) {
       for (const chunk of chunks(own, NUMBERED_CHUNK)) {
-        const parameters: unknown[] = [workspaceId, workspaceId, ALL];
-        chunk.forEach((e, i) => parameters.push(i + 1, e.id, e.type, e.occurredAt, e.actor, e.traceId, e.data));
-        parameters.push(workspaceId);
+        const rows = chunk.flatMap((e, i) => [i + 1, e.id, e.type, e.occurredAt, e.actor, e.traceId, e.data]);
+        const parameters = [workspaceId, workspaceId, ALL, ...rows, workspaceId];
         await this.db.executeQuery(CompiledQuery.raw(numberedInsertSql(chunk.length), parameters));
       }
     }
