@@ -238,8 +238,9 @@ describe('the event sequencer', () => {
   });
 });
 
-describe('two sequencers at once', () => {
-  let handle: StoreHandle;
+/** A fresh store for each test, and a second store on its database that a test may open (closed after it). */
+function storesPerTest(): { readonly handle: StoreHandle; openSecond(): Promise<SqlStore> } {
+  let handle: StoreHandle | undefined;
   let second: SqlStore | undefined;
   beforeEach(async () => {
     handle = await freshStore();
@@ -247,14 +248,27 @@ describe('two sequencers at once', () => {
   afterEach(async () => {
     await second?.close();
     second = undefined;
-    await handle.dispose();
+    await handle?.dispose();
   });
+  return {
+    get handle() {
+      if (!handle) throw new Error('no store outside a test');
+      return handle;
+    },
+    openSecond: async () => {
+      second = await openStore((handle as StoreHandle).database.url);
+      return second;
+    },
+  };
+}
+
+describe('two sequencers at once', () => {
+  const stores = storesPerTest();
 
   it('never give the same number, while writers keep recording (two pools on PostgreSQL, as two instances)', async () => {
-    const store = handle.store;
+    const store = stores.handle.store;
     // On PostgreSQL a second store is a second instance (its own pool); SQLite has one writer process.
-    second = TEST_ENGINE === 'postgres' ? await openStore(handle.database.url) : undefined;
-    const other = second ?? store;
+    const other = TEST_ENGINE === 'postgres' ? await stores.openSecond() : store;
     const workspaces = await Promise.all([0, 1, 2].map(() => addWorkspace(store)));
     let writing = true;
     const sequencer = async (on: DirectoryStore) => {
@@ -296,9 +310,8 @@ describe('two sequencers at once', () => {
   it.skipIf(TEST_ENGINE !== 'postgres')(
     'PostgreSQL: while one instance holds the sequencer lock, the other numbers nothing; then it numbers all',
     async () => {
-      second = await openStore(handle.database.url);
-      const ws = await addWorkspace(handle.store);
-      await record(handle.store, [recorded(ws.id), recorded(ws.id)]);
+      const ws = await addWorkspace(stores.handle.store);
+      await record(stores.handle.store, [recorded(ws.id), recorded(ws.id)]);
       let release: () => void = () => undefined;
       const released = new Promise<void>((resolve) => {
         release = resolve;
@@ -307,13 +320,13 @@ describe('two sequencers at once', () => {
       const held = new Promise<void>((resolve) => {
         holding = resolve;
       });
-      const holder = handle.store.transaction(async (repos) => {
+      const holder = stores.handle.store.transaction(async (repos) => {
         expect(await repos.events.lockSequencer()).toBe(true);
         holding();
         await released;
       });
       await held;
-      const other = second;
+      const other = await stores.openSecond();
       expect(await other.transaction((repos) => repos.events.lockSequencer())).toBe(false);
       expect(await numberEvents(other, new LocalEventBus())).toBe(0);
       expect(await stream(other)).toEqual([]);
@@ -321,26 +334,17 @@ describe('two sequencers at once', () => {
       await holder;
       expect(await other.transaction((repos) => repos.events.lockSequencer())).toBe(true);
       expect(await numberEvents(other, new LocalEventBus())).toBe(2);
-      expect((await stream(handle.store)).map((e) => e.position)).toEqual([1, 2]);
+      expect((await stream(stores.handle.store)).map((e) => e.position)).toEqual([1, 2]);
     },
   );
 });
 
 /** SQLite: the recording transaction numbers its events (docs/events.md, "Order"). */
 describe.skipIf(TEST_ENGINE !== 'sqlite')('numbering in the recording transaction (SQLite)', () => {
-  let handle: StoreHandle;
-  let second: SqlStore | undefined;
-  beforeEach(async () => {
-    handle = await freshStore();
-  });
-  afterEach(async () => {
-    await second?.close();
-    second = undefined;
-    await handle.dispose();
-  });
+  const stores = storesPerTest();
 
   it('a request that fails inside a shared batch gives its numbers back: the others’ are contiguous, in commit order', async () => {
-    const store = handle.store;
+    const store = stores.handle.store;
     const ws = await addWorkspace(store);
     // Started in one turn of the event loop, so they share one SQLite transaction (group commit).
     const outcomes = await Promise.allSettled(
@@ -359,10 +363,10 @@ describe.skipIf(TEST_ENGINE !== 'sqlite')('numbering in the recording transactio
   });
 
   it('each round announces the workspaces whose events were numbered since the last, also by another store on the file; the first round numbers what an older version left', async () => {
-    const store = handle.store;
+    const store = stores.handle.store;
     const [w1, w2] = [await addWorkspace(store), await addWorkspace(store)] as [Workspace, Workspace];
     // An event an older version recorded and left unnumbered (its sequencer did that after commit).
-    const raw = rawDatabase(handle.database.url);
+    const raw = rawDatabase(stores.handle.database.url);
     try {
       await raw
         .insertInto('events')
@@ -387,8 +391,7 @@ describe.skipIf(TEST_ENGINE !== 'sqlite')('numbering in the recording transactio
     expect(announced).toEqual([[w1.id]]);
     expect(state.through).toBe(1);
     await record(store, [recorded(w2.id)]);
-    second = await openStore(handle.database.url);
-    await record(second, [recorded(w1.id), recorded(w2.id)]);
+    await record(await stores.openSecond(), [recorded(w1.id), recorded(w2.id)]);
     expect(await numberEvents(store, bus, state)).toBe(0);
     expect(announced).toEqual([[w1.id], [w1.id, w2.id].sort()]);
     expect(state.through).toBe(4);
