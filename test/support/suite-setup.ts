@@ -20,7 +20,7 @@ function running<T>(value: T | undefined, what: string): T {
  * Registers a `beforeAll` that starts one `what` for the enclosing `describe` and an `afterAll`
  * that closes it; returns the accessor tests and hooks reach it with.
  */
-export function forSuite<T extends { close(): Promise<void> }>(what: string, start: () => Promise<T>, closeTimeoutMs?: number): () => T {
+export function forSuite<T extends { close(): Promise<void> }>(what: string, start: () => Promise<T>): () => T {
   let started: T | undefined;
   beforeAll(async () => {
     started = await start();
@@ -28,13 +28,13 @@ export function forSuite<T extends { close(): Promise<void> }>(what: string, sta
   afterAll(async () => {
     await started?.close();
     started = undefined;
-  }, closeTimeoutMs);
+  });
   return () => running(started, what);
 }
 
 /** A server (`startServer(env)`) for the enclosing `describe`. */
-export function serverForSuite(env: NodeJS.ProcessEnv = {}, closeTimeoutMs?: number): TestServer {
-  const current = forSuite('server', () => startServer(env), closeTimeoutMs);
+export function serverForSuite(env: NodeJS.ProcessEnv = {}): TestServer {
+  const current = forSuite('server', () => startServer(env));
   return {
     get url() {
       return current().url;
